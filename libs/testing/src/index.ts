@@ -1,0 +1,8 @@
+/** Test helpers: real servers on loopback, free ports, and waiting on outcomes. */
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+export { freePort } from './free-port';
+export { ManagedProcess } from './managed-process';
+export type { ManagedProcessSpec } from './managed-process';
+export { startRedis, startZooKeeper } from './servers';
+export type { TestRedis, TestServer, TestZooKeeper } from './servers';
