@@ -13,6 +13,9 @@ const layers = [
   { sourceTag: 'type:proto', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:util', 'type:proto'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // Benchmarks and end-to-end tests drive the whole system from outside.
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
 ];
 
 // Tests (and the stand-in's own app) may also use the testing libs.
