@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../../jest.preset.js'),
+  displayName: 'mesos-client',
+  rootDir: __dirname,
+};
