@@ -11,5 +11,5 @@ if [ -z "$name" ] || [ ! -f "bench/$name.ts" ]; then
 fi
 shift
 bash tools/ensure-deps.sh
-[ -f libs/proto/src/generated/protos.js ] || node tools/proto/generate.mjs
+bash tools/proto/ensure-generated.sh
 exec node --import tsx "bench/$name.ts" "$@"
