@@ -15,8 +15,10 @@ work=$(mktemp -d -t mesoflow-demo-XXXXXX)
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 pids=()
 cleanup() {
+  status=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "The demo failed; its files and logs are in $work" >&2; fi
 }
 trap cleanup EXIT
 
@@ -36,7 +38,7 @@ node --import tsx examples/mesos/hello-framework.ts --master "127.0.0.1:$port" -
 
 step "What the tasks printed (stdout in their sandboxes)"
 find "$work/mesos" -name stdout -path '*/runs/*' | sort | while read -r file; do
-  printf '%s\n' "$(head -c 2000 "$file")"
+  head -c 2000 "$file" | sed "s#$work/##"
 done
 
 step "Stopping the stand-in"
