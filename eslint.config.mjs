@@ -16,6 +16,8 @@ const layers = [
   // Benchmarks and end-to-end tests drive the whole system from outside.
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+  // Examples use only what a user of Mesoflow's libraries would.
+  { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:proto'] },
 ];
 
 // Tests (and the stand-in's own app) may also use the testing libs.

@@ -36,7 +36,8 @@ Runs a local Mesos master and agents speaking the Mesos v1 scheduler HTTP API.
   --status-update-retry <d>   First status update retry (doubles up to 10 min). Default 10s.
   --credentials <file>        Require HTTP basic auth; file in Mesos' credentials format
                               ({"credentials":[{"principal":"p","secret":"s"}]}).
-  --zk <url>                  Register as master in ZooKeeper, e.g. zk://127.0.0.1:2181/mesos.
+  --zk <url>                  Contend for leadership in ZooKeeper, e.g. zk://127.0.0.1:2181/mesos;
+                              a standby redirects schedulers to the leader.
   --work-dir <dir>            Agents' work dirs (sandboxes). Default: a new temporary folder.
   --log-level <level>         pino level: trace, debug, info, warn, error, fatal. Default info.
   --help                      Print this and exit.

@@ -14,5 +14,5 @@ export { parseAttributeText, parseResourceText } from './resources/resource-text
 export type { Attribute } from './resources/resource-text';
 export { Resources } from './resources/resources';
 export type { Range, ResourceEntry, ResourceValue } from './resources/resources';
-export { parseZooKeeperUrl } from './zk/master-registration';
-export type { ZooKeeperUrl } from './zk/master-registration';
+export { parseZooKeeperUrl } from './zk/session';
+export type { ZooKeeperUrl } from './zk/session';

@@ -11,6 +11,7 @@ import type { AgentRecord } from './master/model';
 import { taskStateName } from './master/task-states';
 import { createMetrics } from './metrics';
 import { resolveOptions, type LocalMesosOptions, type ResolvedOptions } from './options';
+import { LeaderWatch, leadershipOf, type Leadership } from './zk/leader-watch';
 import { MasterRegistration } from './zk/master-registration';
 
 /** The Mesos release whose behaviour the stand-in follows. */
@@ -34,7 +35,12 @@ export interface LocalMesos {
   readonly agentIds: readonly string[];
   /** The ZooKeeper node holding the master's MasterInfo, when registered. */
   readonly zkNode: string | null;
-  /** The `/master/state` document. */
+  /**
+   * True while this master leads: always without ZooKeeper; with it, while its node has the
+   * lowest sequence under the path. A standby answers scheduler calls with 307 to the leader.
+   */
+  readonly leading: boolean;
+  /** The `/master/state` document (a standby's names the leader it redirects to). */
   state(): Record<string, unknown>;
   /** Removes an agent for good: its tasks go TASK_LOST, frameworks get FAILURE. */
   removeAgent(agentId: string): Promise<void>;
@@ -73,6 +79,9 @@ class LocalMesosCluster implements LocalMesos {
   private readonly master: Master;
   private readonly http: MasterHttpServer;
   private readonly registration: MasterRegistration | null;
+  private readonly watch: LeaderWatch | null;
+  /** When this master last became the leader (seconds since the epoch), while it leads. */
+  private electedTime: number | null = null;
   private readonly agents = new Map<string, SimulatedAgent>();
 
   constructor(private readonly options: ResolvedOptions) {
@@ -103,10 +112,13 @@ class LocalMesosCluster implements LocalMesos {
       credentials: options.credentials,
       metrics,
       logger: logger.child({ component: 'http' }),
-      flags: options.flags,
+      leadership: () => this.leadership(),
+      state: () => this.state(),
       controls: this,
     });
-    this.registration = options.zk ? new MasterRegistration(options.zk, logger.child({ component: 'zookeeper' })) : null;
+    const zkLogger = logger.child({ component: 'zookeeper' });
+    this.registration = options.zk ? new MasterRegistration(options.zk, zkLogger) : null;
+    this.watch = options.zk ? new LeaderWatch(options.zk, zkLogger, () => this.onLeaderChange()) : null;
   }
 
   get url(): string {
@@ -127,6 +139,10 @@ class LocalMesosCluster implements LocalMesos {
 
   get zkNode(): string | null {
     return this.registration?.nodePath ?? null;
+  }
+
+  get leading(): boolean {
+    return this.leadership().kind === 'leading';
   }
 
   async start(): Promise<void> {
@@ -158,12 +174,18 @@ class LocalMesosCluster implements LocalMesos {
       this.master.addAgent(agent);
     });
     this.master.start();
-    if (this.registration) await this.registration.register(this.master.identity.info);
+    if (this.registration && this.watch) {
+      const node = await this.registration.register(this.master.identity.info);
+      await this.watch.start();
+      await this.watch.seen(node);
+    }
+    this.onLeaderChange();
     logger.info(`Local Mesos master '${this.masterId}' is serving ${this.agents.size} agents at '${this.url}'`);
   }
 
   state(): Record<string, unknown> {
-    return stateJson(this.master, this.options.flags);
+    const electedTime = Math.max(this.master.identity.electedTime, this.electedTime ?? 0);
+    return stateJson(this.master, this.options.flags, this.leadership(), electedTime);
   }
 
   async removeAgent(agentId: string): Promise<void> {
@@ -207,7 +229,10 @@ class LocalMesosCluster implements LocalMesos {
       if (this.state_.kind !== 'running') return;
       await this.listen(port);
     }
-    if (this.registration) await this.registration.register(this.master.identity.info);
+    if (this.registration && this.watch) {
+      const node = await this.registration.register(this.master.identity.info);
+      await this.watch.seen(node);
+    }
   }
 
   dropStream(frameworkId: string): Promise<void> {
@@ -229,8 +254,36 @@ class LocalMesosCluster implements LocalMesos {
       this.http.destroyConnections();
       await closed;
     }
+    await this.watch?.close();
     await this.registration?.close();
     this.options.logger.info(`Local Mesos master '${this.masterId}' stopped`);
+  }
+
+  /** Where this master stands among those contending under its ZooKeeper path. */
+  private leadership(): Leadership {
+    if (!this.registration || !this.watch) return { kind: 'leading' };
+    const { hostname, port } = this.master.config;
+    return leadershipOf(this.watch.leader, { node: this.registration.nodePath, hostname, port });
+  }
+
+  /**
+   * Notes a change of leader. A standby that takes over starts like a freshly elected Mesos
+   * master: its framework table is empty (it never served one), so frameworks re-subscribe.
+   */
+  private onLeaderChange(): void {
+    if (this.state_.kind !== 'running') return;
+    const leadership = this.leadership();
+    const logger = this.options.logger;
+    if (leadership.kind === 'leading') {
+      if (this.electedTime !== null) return;
+      this.electedTime = Date.now() / 1000;
+      logger.info(`Master '${this.masterId}' is the leading master`);
+      return;
+    }
+    this.electedTime = null;
+    if (leadership.kind === 'standby') {
+      logger.info(`Master '${this.masterId}' is a standby; redirecting schedulers to leader '${leadership.leader.pid}'`);
+    }
   }
 
   private async listen(port: number): Promise<number> {

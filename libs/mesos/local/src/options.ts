@@ -1,13 +1,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadCredentialsFile, type Credential } from './credentials';
 import { LocalMesosError, LocalMesosErrorCode } from './errors';
 import { parseAttributeText, parseResourceText, type Attribute } from './resources/resource-text';
 import type { Resources } from './resources/resources';
-import { parseZooKeeperUrl, type ZooKeeperUrl } from './zk/master-registration';
+import { parseZooKeeperUrl, type ZooKeeperUrl } from './zk/session';
 
 /** The resources of an agent when neither the cluster nor the agent says otherwise. */
 export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]';
@@ -47,9 +47,13 @@ export interface LocalMesosOptions {
    * Mesos' credentials format. @default authentication off
    */
   credentials?: Credential[] | string;
-  /** Register as master in ZooKeeper, e.g. `zk://127.0.0.1:2181/mesos`. @default no ZooKeeper */
+  /**
+   * Contend for leadership in ZooKeeper, e.g. `zk://127.0.0.1:2181/mesos`: the master whose
+   * `json.info_` node has the lowest sequence leads; the others redirect schedulers to it.
+   * @default no ZooKeeper (always the leader)
+   */
   zk?: string;
-  /** Root of the agents' work dirs (sandboxes) and the fetcher cache. @default a new temporary folder */
+  /** Root of the agents' work dirs (sandboxes) and the fetcher cache; relative to the cwd. @default a new temporary folder */
   workDir?: string;
   /** Where logs go. @default a silent logger */
   logger?: Logger;
@@ -133,7 +137,7 @@ export async function resolveOptions(raw: LocalMesosOptions): Promise<ResolvedOp
     credentials,
     zk: raw.zk === undefined ? null : parseZooKeeperUrl(raw.zk),
     zkText: raw.zk ?? null,
-    workDir: raw.workDir ?? (await mkdtemp(join(tmpdir(), 'mesos-local-'))),
+    workDir: raw.workDir !== undefined ? resolve(raw.workDir) : await mkdtemp(join(tmpdir(), 'mesos-local-')),
     logger: raw.logger ?? pino({ level: 'silent' }),
     statusUpdateRetryMs: positive('statusUpdateRetryMs', raw.statusUpdateRetryMs ?? 10_000),
     statusUpdateMaxRetryMs: positive('statusUpdateMaxRetryMs', raw.statusUpdateMaxRetryMs ?? 600_000),

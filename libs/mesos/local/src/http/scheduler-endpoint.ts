@@ -10,7 +10,8 @@ import { SubscriptionStream } from '../master/subscription';
 import type { LocalMesosMetrics } from '../metrics';
 import { callError, callType } from './call-validation';
 import { negotiateEventMediaType } from './media';
-import { sendText } from './responses';
+import type { Leadership } from '../zk/leader-watch';
+import { sendText, sendToLeader } from './responses';
 
 const T = mesos.v1.scheduler.Call.Type;
 
@@ -20,13 +21,16 @@ export interface SchedulerEndpointContext {
   readonly credentials: readonly Credential[] | null;
   readonly metrics: LocalMesosMetrics;
   readonly logger: Logger;
+  /** Whether this master leads; a standby redirects scheduler calls to the leader. */
+  leadership(): Leadership;
 }
 
 /**
  * `POST /api/v1/scheduler` (and `/master/api/v1/scheduler`), checked in the master's order:
- * authentication (401), method (405), Content-Type (400/415), body (400), call validation (400),
- * Accept (406), the stream ID rules (400), framework lookup (400/403), then dispatch (200 stream,
- * 202, 200/400/403 for UPDATE_FRAMEWORK, 501 for UNKNOWN).
+ * authentication (401), leadership (307 to the leader, 503 without one), method (405),
+ * Content-Type (400/415), body (400), call validation (400), Accept (406), the stream ID rules
+ * (400), framework lookup (400/403), then dispatch (200 stream, 202, 200/400/403 for
+ * UPDATE_FRAMEWORK, 501 for UNKNOWN).
  */
 export function handleSchedulerRequest(req: IncomingMessage, res: ServerResponse, body: Buffer, context: SchedulerEndpointContext): void {
   const { master, credentials } = context;
@@ -37,6 +41,8 @@ export function handleSchedulerRequest(req: IncomingMessage, res: ServerResponse
       return sendText(res, 401, '401 Unauthorized.', { 'WWW-Authenticate': 'Basic realm="mesos-master-scheduler"' });
     }
   }
+  const leadership = context.leadership();
+  if (leadership.kind !== 'leading') return sendToLeader(res, leadership, req.url ?? '');
   if (req.method !== 'POST') {
     return sendText(res, 405, `Expecting one of { 'POST' }, but received '${req.method ?? ''}'`, { Allow: 'POST' });
   }

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { LocalMesosError, LocalMesosErrorCode } from '../errors';
 import { handleSchedulerRequest, type SchedulerEndpointContext } from './scheduler-endpoint';
-import { sendJson, sendText } from './responses';
-import { stateJson } from './state-json';
+import { redirectLocation } from '../zk/leader-watch';
+import { sendJson, sendText, sendToLeader } from './responses';
 
 /** The largest request body accepted (calls are small; a huge body is a client bug). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -19,7 +19,8 @@ export interface TestControls {
 
 /** Everything the HTTP server routes to. */
 export interface HttpContext extends SchedulerEndpointContext {
-  readonly flags: Record<string, string>;
+  /** The `/master/state` document. */
+  state(): Record<string, unknown>;
   readonly controls: TestControls;
 }
 
@@ -78,11 +79,18 @@ async function route(req: IncomingMessage, res: ServerResponse, body: Buffer, co
   // Every master route lives under `/master`; the master is also the default delegate.
   const path = url.pathname.startsWith('/master/') ? url.pathname.slice('/master'.length) : url.pathname;
   if (path === '/api/v1/scheduler') return handleSchedulerRequest(req, res, body, context);
-  if (path === '/state') return sendJson(res, 200, stateJson(context.master, context.flags));
+  if (path === '/state') {
+    // Read endpoints of a standby redirect like the scheduler endpoint.
+    const leadership = context.leadership();
+    if (leadership.kind !== 'leading') return sendToLeader(res, leadership, req.url ?? '');
+    return sendJson(res, 200, context.state());
+  }
   if (path === '/health') return sendText(res, 200, '');
   if (path === '/redirect') {
-    const { hostname, port } = context.master.config;
-    return sendText(res, 307, '', { Location: `//${hostname}:${port}` });
+    // To the leader, even from the leader itself.
+    const leadership = context.leadership();
+    if (leadership.kind !== 'leading') return sendToLeader(res, leadership, '');
+    return sendText(res, 307, '', { Location: redirectLocation(context.master.config) });
   }
   if (path === '/metrics' && url.pathname === '/metrics') {
     const text = await context.metrics.registry.metrics();

@@ -6,6 +6,7 @@ import { hasCapability, type FrameworkRecord, type TaskRecord } from '../master/
 import { taskStateName } from '../master/task-states';
 import { attributesToStateJson } from '../resources/resource-text';
 import { Resources } from '../resources/resources';
+import type { Leadership } from '../zk/leader-watch';
 
 type Json = Record<string, unknown>;
 
@@ -16,10 +17,27 @@ const AGENT_CAPABILITIES = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFI
  * master identity, agents with total/used/offered resources and attributes, frameworks with
  * tasks, completed tasks, offers and unreachable tasks, and completed frameworks.
  * @param flags the master flags to report (values as strings, like Mesos).
+ * @param leadership who leads: `leader`/`leader_info` name that master (omitted when none is
+ *   known) and `elected_time` is reported only by the leader.
+ * @param electedTime when this master was elected, in seconds since the epoch.
  */
-export function stateJson(master: MasterView, flags: Record<string, string>): Json {
+export function stateJson(
+  master: MasterView,
+  flags: Record<string, string>,
+  leadership: Leadership = { kind: 'leading' },
+  electedTime = master.identity.electedTime,
+): Json {
   const { identity, config } = master;
-  const leader = identity.info.pid ?? '';
+  const pid = identity.info.pid ?? '';
+  const leader = leadership.kind === 'standby' ? leadership.leader : { id: identity.id, pid, port: config.port, hostname: config.hostname };
+  const leaderFields: Json =
+    leadership.kind === 'no-leader'
+      ? {}
+      : {
+          ...(leadership.kind === 'leading' ? { elected_time: electedTime } : {}),
+          leader: leader.pid,
+          leader_info: { id: leader.id, pid: leader.pid, port: leader.port, hostname: leader.hostname },
+        };
   const agents = [...master.agents.values()];
   return {
     version: config.version,
@@ -29,16 +47,14 @@ export function stateJson(master: MasterView, flags: Record<string, string>): Js
     build_time: 0,
     build_user: '',
     start_time: identity.startTime,
-    elected_time: identity.electedTime,
     id: identity.id,
-    pid: leader,
+    pid,
     hostname: config.hostname,
     capabilities: ['AGENT_UPDATE', 'AGENT_DRAINING', 'QUOTA_V2'],
     activated_slaves: agents.filter((a) => a.status === 'active').length,
     deactivated_slaves: 0,
     unreachable_slaves: agents.filter((a) => a.status === 'unreachable').length,
-    leader,
-    leader_info: { id: identity.id, pid: leader, port: config.port, hostname: config.hostname },
+    ...leaderFields,
     log_dir: '',
     flags,
     slaves: agents

@@ -1,62 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { toMesosJson } from '@mesoflow/mesos-codec';
 import { mesos } from '@mesoflow/proto';
-import { LocalMesosError, LocalMesosErrorCode } from '../errors';
-
-/** The parts of node-zookeeper-client 1.1.3 (untyped) this module uses. */
-interface ZkClient extends EventEmitter {
-  connect(): void;
-  close(): void;
-  addAuthInfo(scheme: string, auth: Buffer): void;
-  mkdirp(path: string, callback: (error: Error | null) => void): void;
-  create(path: string, data: Buffer, mode: number, callback: (error: Error | null, path: string) => void): void;
-  remove(path: string, callback: (error: Error | null) => void): void;
-}
-
-interface ZkModule {
-  createClient(connectString: string, options?: { sessionTimeout?: number; spinDelay?: number; retries?: number }): ZkClient;
-  CreateMode: { EPHEMERAL_SEQUENTIAL: number };
-}
-
-// Loaded with require: the package ships no types and a module declaration here could clash
-// with another library's declaration of the same module.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const zookeeper = require('node-zookeeper-client') as ZkModule;
-
-/** Mesos' ZooKeeper session timeout for masters and detectors. */
-const SESSION_TIMEOUT_MS = 10_000;
-
-/** A parsed `zk://[user:password@]host:port[,host:port…]/path` URL. */
-export interface ZooKeeperUrl {
-  servers: string;
-  path: string;
-  credentials: string | null;
-}
-
-/**
- * Parses a Mesos ZooKeeper URL as Mesos does: strip `zk://`; the path starts at the first `/`
- * (and must not be just `/`); before it, the part after the last `@` lists the servers and the
- * part before it is `digest` credentials.
- * @throws LocalMesosError `INVALID_OPTION` when the URL does not have that shape.
- */
-export function parseZooKeeperUrl(url: string): ZooKeeperUrl {
-  if (!url.startsWith('zk://')) throw badUrl(url, "it must start with 'zk://'");
-  const rest = url.slice('zk://'.length);
-  const slash = rest.indexOf('/');
-  if (slash < 0) throw badUrl(url, 'it has no znode path');
-  const path = rest.slice(slash).replace(/\/+$/, '');
-  if (path === '') throw badUrl(url, "the znode path must not be just '/'");
-  const authority = rest.slice(0, slash);
-  const at = authority.lastIndexOf('@');
-  const servers = at >= 0 ? authority.slice(at + 1) : authority;
-  if (servers === '') throw badUrl(url, 'it lists no servers');
-  return { servers, path, credentials: at >= 0 ? authority.slice(0, at) : null };
-}
-
-function badUrl(url: string, problem: string): LocalMesosError {
-  return new LocalMesosError(LocalMesosErrorCode.INVALID_OPTION, `Invalid ZooKeeper URL '${url}': ${problem}`);
-}
+import { callback, openSession, zookeeper, type ZkClient, type ZooKeeperUrl } from './session';
 
 /**
  * The master's membership in the ZooKeeper group Mesos uses for leader detection: an ephemeral,
@@ -113,41 +58,24 @@ export class MasterRegistration {
     if (node) await callback<void>((done) => client.remove(node, (error) => done(error)));
   }
 
-  private connected(): Promise<ZkClient> {
-    if (this.client) return Promise.resolve(this.client);
-    const client = zookeeper.createClient(this.url.servers, { sessionTimeout: SESSION_TIMEOUT_MS, spinDelay: 200, retries: 3 });
-    if (this.url.credentials) client.addAuthInfo('digest', Buffer.from(this.url.credentials));
-    return new Promise((resolve, reject) => {
-      const timeout = setTimeout(() => {
-        client.close();
-        reject(new LocalMesosError(LocalMesosErrorCode.ZOOKEEPER, `Could not connect to ZooKeeper at '${this.url.servers}'`));
-      }, SESSION_TIMEOUT_MS);
-      client.once('connected', () => {
-        clearTimeout(timeout);
-        this.client = client;
-        resolve(client);
-      });
-      client.on('expired', () => {
-        // Mesos masters abort when their session expires; the stand-in registers again instead.
-        if (this.client !== client || this.closed) return;
-        this.logger.warn('The ZooKeeper session of the master expired; registering again');
-        this.client = null;
-        this.node = null;
-        client.close();
-        const info = this.info;
-        if (info) {
-          this.register(info).catch((error: unknown) => {
-            this.logger.error({ err: error }, `Could not register master '${info.id}' in ZooKeeper again`);
-          });
-        }
-      });
-      client.connect();
+  private async connected(): Promise<ZkClient> {
+    if (this.client) return this.client;
+    const client = await openSession(this.url);
+    this.client = client;
+    client.on('expired', () => {
+      // Mesos masters abort when their session expires; the stand-in registers again instead.
+      if (this.client !== client || this.closed) return;
+      this.logger.warn('The ZooKeeper session of the master expired; registering again');
+      this.client = null;
+      this.node = null;
+      client.close();
+      const info = this.info;
+      if (info) {
+        this.register(info).catch((error: unknown) => {
+          this.logger.error({ err: error }, `Could not register master '${info.id}' in ZooKeeper again`);
+        });
+      }
     });
+    return client;
   }
-}
-
-function callback<T>(run: (done: (error: Error | null, value?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    run((error, value) => (error ? reject(error) : resolve(value as T)));
-  });
 }
