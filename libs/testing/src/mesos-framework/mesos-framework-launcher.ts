@@ -39,12 +39,16 @@
 // RecordIO record as its own HTTP chunk (two records in one chunk are dropped with the error
 // "Other linebreak count found than expected!"); put `url.address.ip` in every offer (it sets a
 // HOST variable from it; without it the handler throws, reported as "Couldn't parse as JSON").
+// mesos-framework ships no types; the reference makes our declaration part of every program
+// that imports this entry point.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./mesos-framework.d.ts" />
 import type { ClientRequest } from 'node:http';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { waitFor } from '@mesoflow/testing';
+import { waitFor } from '../wait-for';
 import { Mesos, Scheduler } from 'mesos-framework';
 import type { LogLevel, SchedulerError, UpdateJson } from 'mesos-framework';
 

@@ -1,5 +1,5 @@
 // A minimal typed facade over `mesos-framework` 0.5.3 (plain JS, no types of its own): only
-// what bench/peers/mesos-framework-launcher.ts uses, written from the package's README and
+// what mesos-framework-launcher.ts uses, written from the package's README and
 // lib/scheduler.js. Event payloads are Mesos' JSON mapping as the master sends it (snake_case,
 // enums as names, bytes as base64), which the library passes through untouched.
 declare module 'mesos-framework' {
