@@ -77,29 +77,32 @@ export async function launchWithMesoflow(options: MesoflowLaunchOptions): Promis
         freeCpus -= Math.round(cpus * 1000);
         freeMem -= mem;
         const id = `task-${String(next++).padStart(5, '0')}`;
-        taskInfos.push({ name: id, task_id: { value: id }, agent_id: offer.agent_id!, resources: resources(), command: { value: options.command } });
+        taskInfos.push({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: resources(), command: { value: options.command } });
       }
       const call =
         taskInfos.length > 0
           ? client.accept({
-              offer_ids: [offer.id!],
+              offer_ids: [offer.id],
               operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: taskInfos } }],
               filters: { refuse_seconds: 60 },
             })
-          : client.decline({ offer_ids: [offer.id!], filters: { refuse_seconds: 60 } });
+          : client.decline({ offer_ids: [offer.id], filters: { refuse_seconds: 60 } });
       if (taskInfos.length > 0) result.accepts++;
       call.catch((error: Error) => (failure ??= error));
     }
     if (next === tasks) client.suppress().catch((error: Error) => (failure ??= error));
   }
 
+  const acks = new Set<Promise<unknown>>();
   const done = new Promise<void>((resolve) => {
     client.on('UPDATE', ({ update }: UpdateEvent) => {
-      const status = update.status!;
-      client
+      const status = update.status;
+      const ack = client
         .acknowledgeStatus(status)
         .then((sent) => sent && result.acks++)
-        .catch((error: Error) => (failure ??= error));
+        .catch((error: Error) => (failure ??= error))
+        .finally(() => acks.delete(ack));
+      acks.add(ack);
       const state = status.state ?? TaskState.TASK_STAGING;
       if (!TERMINAL.has(state)) return;
       if (state === TaskState.TASK_FINISHED) result.finished++;
@@ -121,6 +124,8 @@ export async function launchWithMesoflow(options: MesoflowLaunchOptions): Promis
     await client.start();
     await Promise.race([done, timedOut]);
     result.seconds = (performance.now() - started) / 1000;
+    // The last acknowledgements are still on their way; TEARDOWN must not overtake them.
+    await Promise.all(acks);
     await client.teardown();
   } finally {
     clearTimeout(timer);

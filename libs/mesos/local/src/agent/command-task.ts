@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { mesos } from '@mesoflow/proto';
 import pino, { type Logger } from 'pino';
 import { AgentTaskErrorCode, isAgentTaskError } from './agent-task-error';
@@ -8,6 +8,7 @@ import { describeExit } from './exit-status';
 import { fetchUris, validateUris, type FetchOptions } from './fetcher/fetcher';
 import type { ResolvedUri } from './fetcher/uri';
 import { createSandbox, sandboxPath, type Sandbox } from './sandbox';
+import { sharedTaskLauncher, type LaunchedProcess, type TaskLauncher } from './task-launcher';
 
 /** Everything the agent needs to run one command task (a `TaskInfo` with `command`). */
 export interface CommandTaskSpec {
@@ -98,6 +99,8 @@ export interface CommandTaskOptions {
   frameworksHome?: string;
   /** The agent's `--fetcher_stall_timeout`. @default 60000 */
   fetcherStallTimeoutMs?: number;
+  /** Starts the task processes. @default the launcher this process's agents share */
+  launcher?: TaskLauncher;
 }
 
 /** Mesos' command executor default kill grace period (`src/launcher/executor.cpp`). */
@@ -121,16 +124,21 @@ export function launchCommandTask(
 }
 
 /**
- * Where a run is: preparing the sandbox and fetching, running, killing (SIGTERM sent), or
- * terminal.
+ * Where a run is: preparing the sandbox and fetching, starting (the launcher forks the
+ * process), running, killing (SIGTERM sent), or terminal.
  */
 type Phase =
   | { readonly name: 'launching' }
-  | { readonly name: 'running'; readonly child: ChildProcess; readonly pid: number }
+  | {
+      readonly name: 'starting';
+      readonly process: LaunchedProcess;
+      /** A kill that arrived meanwhile, carried out once the process runs. */
+      killGracePeriodMs: number | undefined;
+    }
+  | { readonly name: 'running'; readonly process: LaunchedProcess }
   | {
       readonly name: 'killing';
-      readonly child: ChildProcess;
-      readonly pid: number;
+      readonly process: LaunchedProcess;
       readonly startedAt: number;
       deadline: number;
       escalation: NodeJS.Timeout;
@@ -173,6 +181,12 @@ class CommandTaskRun implements CommandTaskHandle {
       case 'launching':
         // The launch notices the abort after its current step and reports the kill.
         this.launchAbort.abort();
+        return;
+      case 'starting':
+        phase.killGracePeriodMs = Math.min(
+          phase.killGracePeriodMs ?? Infinity,
+          this.gracePeriodMs(gracePeriodMs),
+        );
         return;
       case 'running':
         this.startKill(phase, this.gracePeriodMs(gracePeriodMs), true);
@@ -262,10 +276,7 @@ class CommandTaskRun implements CommandTaskHandle {
     };
   }
 
-  /**
-   * Forks the command and reports TASK_STARTING and TASK_RUNNING. Synchronous, so no kill can
-   * slip in between.
-   */
+  /** Asks the launcher for the process and reports TASK_STARTING; see {@link started}. */
   private start(
     command: mesos.v1.CommandInfo.$Properties,
     env: Record<string, string>,
@@ -274,35 +285,40 @@ class CommandTaskRun implements CommandTaskHandle {
     const value = command.value as string;
     const shell = command.shell !== false;
     const argv = command.arguments ?? [];
-    this.emit({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    let child: ChildProcess;
-    try {
-      child = spawn(shell ? '/bin/sh' : value, shell ? ['-c', value] : argv.slice(1), {
+    const launcher = this.options.launcher ?? sharedTaskLauncher();
+    const taskProcess = launcher.launch(
+      {
+        file: shell ? '/bin/sh' : value,
+        args: shell ? ['-c', value] : argv.slice(1),
         // Mesos execs `sh -c <value>` with argv[0] "sh", and `execvp(value, arguments)`
         // otherwise, where `arguments` already holds argv[0].
         argv0: shell ? 'sh' : (argv[0] ?? value),
         cwd: sandbox.dir,
         env,
-        // Its own session and process group, as Mesos' launcher does, so that a kill reaches
-        // every process the task started.
-        detached: true,
-        stdio: ['ignore', sandbox.stdout.fd, sandbox.stderr.fd],
-      });
-    } catch (error) {
-      return this.executorFailed((error as Error).message);
-    }
-    const pid = child.pid;
-    if (pid === undefined) {
-      // The exec failed (e.g. no such executable); Node reports it as an 'error' event.
-      child.once('error', (error) => this.executorFailed(error.message));
-      return;
-    }
-    child.once('exit', (code, signal) => this.exited(code, signal));
-    child.on('error', (error) => {
-      this.logger.warn(`Process ${pid} of task '${this.taskId}' reported: ${error.message}`);
-    });
-    this.phase = { name: 'running', child, pid };
-    this.logger.info(
+        stdoutPath: join(sandbox.dir, 'stdout'),
+        stderrPath: join(sandbox.dir, 'stderr'),
+      },
+      {
+        started: (pid) => this.started(pid),
+        failed: (why) => this.processFailed(why),
+        exited: (code, signal) => this.exited(code, signal),
+        signalFailed: (signal, why) => {
+          this.logger.warn(`Could not send ${signal} to task '${this.taskId}': ${why}`);
+        },
+      },
+    );
+    // The launcher answers asynchronously, so TASK_STARTING still comes first; and a kill from
+    // its listener already finds the process on its way.
+    this.phase = { name: 'starting', process: taskProcess, killGracePeriodMs: undefined };
+    this.emit({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+  }
+
+  /** The process runs: TASK_RUNNING, then a kill that arrived while it was starting. */
+  private started(pid: number): void {
+    const phase = this.phase;
+    if (phase.name !== 'starting') return;
+    this.phase = { name: 'running', process: phase.process };
+    this.logger.debug(
       `Task '${this.taskId}' is RUNNING as process ${pid} on agent '${this.spec.agentId}'`,
     );
     this.emit({
@@ -315,12 +331,28 @@ class CommandTaskRun implements CommandTaskHandle {
       },
     });
     const maxCompletionMs = durationMs(this.spec.task.max_completion_time?.nanoseconds);
-    if (maxCompletionMs !== undefined && maxCompletionMs > 0) {
+    if (maxCompletionMs !== undefined && maxCompletionMs > 0 && this.phase.name === 'running') {
       this.maxCompletionTimer = setTimeout(
         () => this.maxCompletionReached(maxCompletionMs),
         timerDelay(maxCompletionMs),
       );
     }
+    if (phase.killGracePeriodMs !== undefined) this.kill(phase.killGracePeriodMs);
+  }
+
+  /** The process did not start, or the launcher was lost while it ran. */
+  private processFailed(why: string): void {
+    const phase = this.phase;
+    if (phase.name === 'starting') return this.executorFailed(why);
+    if (phase.name !== 'running' && phase.name !== 'killing') return;
+    if (phase.name === 'killing') clearTimeout(phase.escalation);
+    this.clearMaxCompletionTimer();
+    this.finish({
+      state: 'TASK_FAILED',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_EXECUTOR_TERMINATED',
+      message: `Abnormal executor termination: ${why}`,
+    });
   }
 
   private startKill(
@@ -332,8 +364,7 @@ class CommandTaskRun implements CommandTaskHandle {
     const startedAt = Date.now();
     this.phase = {
       name: 'killing',
-      child: phase.child,
-      pid: phase.pid,
+      process: phase.process,
       startedAt,
       deadline: startedAt + gracePeriodMs,
       escalation: setTimeout(() => this.escalate(), timerDelay(gracePeriodMs)),
@@ -341,7 +372,7 @@ class CommandTaskRun implements CommandTaskHandle {
     this.logger.info(`Killing task '${this.taskId}' with a grace period of ${gracePeriodMs} ms`);
     // The master drops TASK_KILLING for frameworks without the TASK_KILLING_STATE capability.
     if (reportKilling) this.emit({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
-    this.signalGroup(phase.pid, 'SIGTERM');
+    phase.process.signal('SIGTERM');
   }
 
   /** A repeated kill may bring SIGKILL forward, never push it back (a retried KILL is a no-op). */
@@ -361,7 +392,7 @@ class CommandTaskRun implements CommandTaskHandle {
     this.logger.info(
       `Task '${this.taskId}' outlived its grace period; sending SIGKILL to its process group`,
     );
-    this.signalGroup(this.phase.pid, 'SIGKILL');
+    this.phase.process.signal('SIGKILL');
   }
 
   private maxCompletionReached(maxCompletionMs: number): void {
@@ -381,9 +412,7 @@ class CommandTaskRun implements CommandTaskHandle {
     if (phase.name !== 'running' && phase.name !== 'killing') return;
     if (phase.name === 'killing') clearTimeout(phase.escalation);
     this.clearMaxCompletionTimer();
-    // The container is destroyed with the executor: whatever the task left behind in its
-    // process group goes too.
-    this.signalGroup(phase.pid, 'SIGKILL');
+    // The launcher has already killed whatever the task left behind in its process group.
     const message = `Command ${describeExit(code, signal)}`;
     // Mesos' order: a kill wins over the exit status (the signal may race the exit).
     if (this.killedByMaxCompletion) {
@@ -434,8 +463,13 @@ class CommandTaskRun implements CommandTaskHandle {
   private finish(update: CommandTaskUpdate): void {
     if (this.phase.name === 'terminated') return;
     this.phase = { name: 'terminated' };
-    const state = update.state.slice('TASK_'.length);
-    this.logger.info(`Task '${this.taskId}' is ${state}: ${update.message ?? ''}`);
+    // Success is the common case and is not worth a line per task at info level.
+    if (update.state === 'TASK_FINISHED') {
+      this.logger.debug(`Task '${this.taskId}' is FINISHED: ${update.message ?? ''}`);
+    } else {
+      const state = update.state.slice('TASK_'.length);
+      this.logger.info(`Task '${this.taskId}' is ${state}: ${update.message ?? ''}`);
+    }
     this.emit(update);
     this.resolveDone(update);
   }
@@ -477,19 +511,6 @@ class CommandTaskRun implements CommandTaskHandle {
     if (override !== undefined) return Math.max(0, override);
     const policy = durationMs(this.spec.task.kill_policy?.grace_period?.nanoseconds);
     return policy === undefined ? DEFAULT_KILL_GRACE_PERIOD_MS : Math.max(0, policy);
-  }
-
-  /** Signals the task's whole process group; a group that is already gone is fine. */
-  private signalGroup(pgid: number, signal: NodeJS.Signals): void {
-    try {
-      process.kill(-pgid, signal);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ESRCH') {
-        const why = code ?? (error as Error).message;
-        this.logger.warn(`Could not send ${signal} to task '${this.taskId}': ${why}`);
-      }
-    }
   }
 
   private clearMaxCompletionTimer(): void {

@@ -11,4 +11,6 @@ export type {
   CommandTaskUpdate,
 } from './command-task';
 export { sandboxPath } from './sandbox';
+export { sharedTaskLauncher, TaskLauncher } from './task-launcher';
+export type { LaunchedProcess, ProcessListener, ProcessSpec } from './task-launcher';
 export type { SandboxIds } from './sandbox';

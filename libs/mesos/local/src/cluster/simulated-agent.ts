@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { mesos } from '@mesoflow/proto';
-import { launchCommandTask, type CommandTaskHandle, type CommandTaskUpdate } from '../agent';
+import { launchCommandTask, sharedTaskLauncher, type CommandTaskHandle, type CommandTaskUpdate } from '../agent';
 import type { Attribute } from '../resources/resource-text';
 import { Resources } from '../resources/resources';
 import { isTerminalState, newStatusUuid } from '../master/task-states';
@@ -85,6 +85,8 @@ export class SimulatedAgent {
       // A partitioned agent's messages never arrive; its retries keep going.
       if (this.link === 'up') this.master.statusUpdate(this.config.id, update, latest);
     });
+    // Ready before the first task rather than delaying it.
+    sharedTaskLauncher().start();
   }
 
   /** The agent ID. */
