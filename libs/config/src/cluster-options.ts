@@ -1,0 +1,179 @@
+import { Duration } from './duration';
+import { option } from './option';
+import { durationType, enumType, integerType, memoryType, portType, stringType } from './option-types';
+import { checkNotBlank, checkRedisUrl, checkZooKeeperPath, checkZooKeeperQuorum } from './value-checks';
+
+/** Options of the application master's JobManager side and of job execution. */
+export const JOBMANAGER_OPTIONS = {
+  'jobmanager.rpc.address': option({
+    type: stringType({ expected: 'a hostname or IP address', check: checkNotBlank }),
+    default: 'localhost',
+    group: 'JobManager',
+    readers: ['scheduler', 'taskmanager', 'dispatcher-gateway', 'cli'],
+    description:
+      'The host of the application master. TaskManagers on the agents and clients connect to it, so on a real ' +
+      'cluster it must be a name or address they can reach, not `localhost`.',
+  }),
+  'jobmanager.rpc.port': option({
+    type: portType(),
+    default: 6123,
+    group: 'JobManager',
+    readers: ['scheduler', 'taskmanager', 'dispatcher-gateway', 'cli'],
+    description: 'The port of the application master\'s RPC endpoint (gRPC), which TaskManagers register with.',
+  }),
+  'parallelism.default': option({
+    type: integerType({ min: 1 }),
+    default: 1,
+    group: 'JobManager',
+    readers: ['dispatcher-gateway', 'cli'],
+    masterOnly: true,
+    description: 'The parallelism of operators whose job does not set one.',
+  }),
+  'resourcemanager.taskmanager-timeout': option({
+    type: durationType('ms'),
+    default: Duration.of(30, 's'),
+    group: 'JobManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'How long a TaskManager may sit idle (no slot in use) before the scheduler releases it.',
+  }),
+} as const;
+
+/** Options of each TaskManager process. */
+export const TASKMANAGER_OPTIONS = {
+  'taskmanager.numberOfTaskSlots': option({
+    type: integerType({ min: 1 }),
+    default: 1,
+    group: 'TaskManager',
+    readers: ['scheduler', 'taskmanager', 'dispatcher-gateway'],
+    description:
+      'How many parallel operator instances one TaskManager runs. More slots share the TaskManager\'s CPUs and ' +
+      'memory; one slot per CPU is a good start.',
+  }),
+  'taskmanager.memory.process.size': option({
+    type: memoryType({ bareUnit: 'b' }),
+    group: 'TaskManager',
+    readers: ['scheduler', 'taskmanager'],
+    description:
+      'Total memory of a TaskManager process, as in Flink (write a unit, e.g. `1728m`). ' +
+      'When set, it must agree with `mesos.resourcemanager.tasks.mem` if that is set too.',
+  }),
+  'taskmanager.rpc.port': option({
+    type: portType(),
+    default: 0,
+    group: 'TaskManager',
+    readers: ['taskmanager', 'scheduler'],
+    description: 'The TaskManager\'s RPC port. On Mesos it is taken from the task\'s offered ports; 0 picks a free port.',
+  }),
+  'taskmanager.data.port': option({
+    type: portType(),
+    default: 0,
+    group: 'TaskManager',
+    readers: ['taskmanager', 'scheduler'],
+    description:
+      'The port TaskManagers exchange records on. On Mesos it is taken from the task\'s offered ports; 0 picks a free port.',
+  }),
+} as const;
+
+/** Options of the REST endpoint (dispatcher gateway and web UI). */
+export const REST_OPTIONS = {
+  'rest.address': option({
+    type: stringType({ expected: 'a hostname or IP address', check: checkNotBlank }),
+    group: 'REST',
+    readers: ['cli'],
+    masterOnly: true,
+    description: 'The host clients submit jobs to; unset means `jobmanager.rpc.address`.',
+  }),
+  'rest.port': option({
+    type: portType(),
+    default: 8081,
+    group: 'REST',
+    readers: ['dispatcher-gateway', 'cli'],
+    masterOnly: true,
+    description: 'The port of the dispatcher gateway: job submission, the web UI and its REST API.',
+  }),
+} as const;
+
+/** Options of high availability through ZooKeeper. */
+export const HIGH_AVAILABILITY_OPTIONS = {
+  'high-availability': option({
+    type: enumType(['NONE', 'zookeeper']),
+    default: 'NONE',
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway', 'taskmanager', 'cli'],
+    description:
+      '`NONE` keeps no state outside the application master; `zookeeper` stores workers and jobs in ZooKeeper and ' +
+      'elects a leader, so a restarted or standby master carries on where the last one stopped.',
+  }),
+  'high-availability.zookeeper.quorum': option({
+    type: stringType({ expected: 'host:port[,host:port…]', check: checkZooKeeperQuorum }),
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway', 'taskmanager', 'cli'],
+    description: 'The ZooKeeper servers as `host:port` pairs separated by commas; required with `high-availability: zookeeper`.',
+  }),
+  'high-availability.zookeeper.path.root': option({
+    type: stringType({ expected: 'a ZooKeeper path such as /mesoflow', check: checkZooKeeperPath }),
+    default: '/mesoflow',
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway', 'taskmanager', 'cli'],
+    description: 'The ZooKeeper node under which every Mesoflow cluster keeps its state.',
+  }),
+  'high-availability.cluster-id': option({
+    type: stringType({ expected: 'a ZooKeeper path such as /default', check: checkZooKeeperPath }),
+    default: '/default',
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway', 'taskmanager', 'cli'],
+    description:
+      'The node under `high-availability.zookeeper.path.root` that holds this cluster\'s state; clusters sharing ' +
+      'a ZooKeeper need different IDs.',
+  }),
+  'high-availability.storageDir': option({
+    type: stringType({ expected: 'a directory path or URI', check: checkNotBlank }),
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway'],
+    masterOnly: true,
+    description:
+      'Where a highly available master stores job graphs and program bundles (ZooKeeper holds only pointers to them); ' +
+      'required with `high-availability: zookeeper`.',
+  }),
+  'high-availability.zookeeper.client.session-timeout': option({
+    type: durationType('ms'),
+    default: Duration.of(60, 's'),
+    group: 'High availability',
+    readers: ['scheduler', 'dispatcher-gateway', 'taskmanager', 'cli'],
+    description: 'The ZooKeeper session timeout; a master that loses its session this long gives up leadership.',
+  }),
+} as const;
+
+/** Options of the Redis server that holds the job queues. */
+export const REDIS_OPTIONS = {
+  'redis.url': option({
+    type: stringType({ expected: 'a redis:// or rediss:// URL', check: checkRedisUrl }),
+    default: 'redis://127.0.0.1:6379',
+    group: 'Redis',
+    readers: ['scheduler', 'dispatcher-gateway'],
+    masterOnly: true,
+    description: 'The Redis server holding submitted jobs and other queued work; `rediss://` uses TLS. Put the password in `redis.password`.',
+  }),
+  'redis.password': option({
+    type: stringType(),
+    group: 'Redis',
+    readers: ['scheduler', 'dispatcher-gateway'],
+    masterOnly: true,
+    sensitive: true,
+    description: 'The password of the Redis server (AUTH), if it requires one.',
+  }),
+} as const;
+
+/** Options set by the startup scripts rather than by users. */
+export const INTERNAL_OPTIONS = {
+  'internal.jobgraph-path': option({
+    type: stringType({ expected: 'a file path', check: checkNotBlank }),
+    default: 'job.graph',
+    group: 'Internal',
+    readers: ['scheduler', 'dispatcher-gateway'],
+    masterOnly: true,
+    description:
+      'The job graph file a per-job cluster (`bin/mesos-appmaster-job.sh`) runs; written by `bin/mesoflow jobgraph`.',
+  }),
+} as const;

@@ -1,0 +1,317 @@
+import { Duration } from './duration';
+import { MemorySize } from './memory-size';
+import { option } from './option';
+import {
+  booleanType,
+  durationType,
+  enumType,
+  integerType,
+  keyValueListType,
+  listType,
+  memoryType,
+  numberType,
+  portType,
+  stringType,
+  volumesType,
+} from './option-types';
+import { checkMesosMaster, checkNotBlank } from './value-checks';
+
+const none = Object.freeze([]);
+
+/** Options of the Mesos scheduler: the framework, offers and failover (Flink's "Mesos" section). */
+export const MESOS_OPTIONS = {
+  'mesos.master': option({
+    type: stringType({
+      expected: 'host:port, zk://host:2181[,host:2181]/path or an http(s):// URL',
+      check: checkMesosMaster,
+    }),
+    group: 'Mesos',
+    readers: ['scheduler', 'cli'],
+    masterOnly: true,
+    requiredBy: ['scheduler'],
+    description:
+      'Where the Mesos master is: `host:port`, `zk://[user:pass@]host:2181[,host:2181…]/path` ' +
+      '(the leading master is found through ZooKeeper), or an `http(s)://` URL.',
+  }),
+  'mesos.failover-timeout': option({
+    type: durationType('s'),
+    default: Duration.of(604_800, 's'),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'How long the Mesos master keeps the framework and its TaskManagers running after the ' +
+      'scheduler disconnects, waiting for it to fail over, before killing them.',
+  }),
+  'mesos.maximum-failed-tasks': option({
+    type: integerType({ min: -1 }),
+    default: -1,
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'How many TaskManager tasks may fail before the cluster gives up and shuts down; -1 never gives up.',
+  }),
+  'mesos.resourcemanager.framework.name': option({
+    type: stringType({ check: checkNotBlank }),
+    default: 'Mesoflow',
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'The framework name the Mesos master and its web UI show.',
+  }),
+  'mesos.resourcemanager.framework.role': option({
+    type: stringType({ check: checkNotBlank }),
+    default: '*',
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'The role the framework subscribes with; offers come from resources reserved for it or unreserved (`*`).',
+  }),
+  'mesos.resourcemanager.framework.principal': option({
+    type: stringType({ expected: 'a principal name' }),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'The principal the framework authenticates as, when the Mesos master requires authentication.',
+  }),
+  'mesos.resourcemanager.framework.secret': option({
+    type: stringType(),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    sensitive: true,
+    description: 'The secret that goes with the framework principal.',
+  }),
+  'mesos.resourcemanager.framework.user': option({
+    type: stringType(),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'The operating-system user TaskManagers run as on the agents; unset means the user running the scheduler.',
+  }),
+  'mesos.resourcemanager.declined-offer-refuse-duration': option({
+    type: durationType('ms'),
+    default: Duration.of(5, 's'),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'How long the master should hold back an offer the scheduler declined before offering those resources again.',
+  }),
+  'mesos.resourcemanager.unused-offer-expiration': option({
+    type: durationType('ms'),
+    default: Duration.of(120, 's'),
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'How long the scheduler keeps an offer it has no use for before declining it, so that it does not hoard resources.',
+  }),
+  'mesos.resourcemanager.network.resource.name': option({
+    type: stringType({ check: checkNotBlank }),
+    default: 'network',
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'The name of the agents\' network bandwidth resource, used with `mesos.resourcemanager.tasks.network.bandwidth`.',
+  }),
+} as const;
+
+/** Options describing each TaskManager task: resources, command, container (Flink's "Mesos TaskManager" section). */
+export const MESOS_TASK_OPTIONS = {
+  'mesos.resourcemanager.tasks.cpus': option({
+    type: numberType({ min: 0 }),
+    default: 0,
+    expected: 'a positive number of CPUs, e.g. 1.5',
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'CPUs per TaskManager. 0 (the default) asks for one CPU per task slot (`taskmanager.numberOfTaskSlots`).',
+  }),
+  'mesos.resourcemanager.tasks.mem': option({
+    type: memoryType({ bareUnit: 'm', minBytes: 32 * 1024 ** 2 }),
+    default: MemorySize.of(1024, 'm'),
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'taskmanager'],
+    masterOnly: false,
+    description:
+      'Memory per TaskManager, at least 32m (`4096` is `4g`). ' +
+      'If `taskmanager.memory.process.size` is set as well, both must agree.',
+  }),
+  'mesos.resourcemanager.tasks.disk': option({
+    type: memoryType({ bareUnit: 'm' }),
+    default: MemorySize.of(0, 'm'),
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'Disk space per TaskManager; 0 asks for no disk resource.',
+  }),
+  'mesos.resourcemanager.tasks.gpus': option({
+    type: integerType({ min: 0 }),
+    default: 0,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'GPUs per TaskManager; when above 0 the framework subscribes with the GPU_RESOURCES capability.',
+  }),
+  'mesos.resourcemanager.tasks.network.bandwidth': option({
+    type: integerType({ min: 0 }),
+    default: 0,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'Network bandwidth per TaskManager in megabits per second; 0 asks for none.',
+  }),
+  'mesos.resourcemanager.tasks.uris': option({
+    type: listType({ expected: 'a comma-separated list of URIs' }),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'config-overlay'],
+    masterOnly: true,
+    description:
+      'Extra artifacts the Mesos fetcher downloads into every TaskManager sandbox, as a comma-separated list of URIs.',
+  }),
+  'mesos.resourcemanager.tasks.hostname': option({
+    type: stringType(),
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'taskmanager'],
+    masterOnly: false,
+    description:
+      'The hostname TaskManagers announce; `_TASK_` is replaced by the Mesos task ID ' +
+      '(e.g. `_TASK_.mesoflow.mesos` with Mesos-DNS). Unset means the agent\'s hostname.',
+  }),
+  'mesos.resourcemanager.tasks.bootstrap-cmd': option({
+    type: stringType(),
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'config-overlay'],
+    masterOnly: true,
+    description: 'A shell command run in the sandbox before the TaskManager starts (the task fails if it fails).',
+  }),
+  'mesos.resourcemanager.tasks.taskmanager-cmd': option({
+    type: stringType({ check: checkNotBlank }),
+    default: '$MESOFLOW_HOME/bin/mesos-taskmanager.sh',
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'config-overlay'],
+    masterOnly: true,
+    description: 'The command that starts a TaskManager inside its task.',
+  }),
+  'mesos.resourcemanager.tasks.labels': option({
+    type: keyValueListType(':'),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'Labels put on every TaskManager task, as `key:value` pairs separated by commas.',
+  }),
+  'mesos.resourcemanager.tasks.port-assignments': option({
+    type: listType({ expected: 'a comma-separated list of port option keys, e.g. rest.port' }),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'config-overlay'],
+    masterOnly: true,
+    description:
+      'Port options (comma-separated keys) that each TaskManager gets from the ports resource of its offer, ' +
+      'in addition to `taskmanager.rpc.port` and `taskmanager.data.port`, which always do.',
+  }),
+  'mesos.resourcemanager.tasks.container.type': option({
+    type: enumType(['mesos', 'docker']),
+    default: 'mesos',
+    group: 'Mesos TaskManager',
+    readers: ['scheduler', 'config-overlay'],
+    masterOnly: true,
+    description:
+      'How TaskManagers are installed: `mesos` runs them from artifacts the fetcher downloads from the artifact ' +
+      'server; `docker` runs them in the image named by `mesos.resourcemanager.tasks.container.image.name`.',
+  }),
+  'mesos.resourcemanager.tasks.container.image.name': option({
+    type: stringType({ expected: 'an image name, e.g. mesoflow:latest' }),
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'The container image TaskManagers run in; required with container type `docker`.',
+  }),
+  'mesos.resourcemanager.tasks.container.volumes': option({
+    type: volumesType(),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'Extra volumes mounted into TaskManager containers: a comma-separated list of ' +
+      '`[host_path:]container_path[:RO|RW]` (read-write unless `RO`).',
+  }),
+  'mesos.resourcemanager.tasks.container.docker.parameters': option({
+    type: keyValueListType('='),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'Extra `docker run` parameters for the docker containerizer, as `key=value` pairs separated by commas ' +
+      '(the value may contain `=`), e.g. `env=A=1,memory-swap=-1`.',
+  }),
+  'mesos.resourcemanager.tasks.container.docker.force-pull-image': option({
+    type: booleanType(),
+    default: false,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description: 'Make the docker containerizer pull the image for every task instead of using a cached copy.',
+  }),
+  'mesos.constraints.hard.hostattribute': option({
+    type: keyValueListType(':'),
+    default: none,
+    group: 'Mesos TaskManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'Placement constraints on agent attributes, as `attribute:value` pairs separated by commas ' +
+      '(e.g. `rack:r1,zone:z1`); only offers from agents matching every pair are used.',
+  }),
+} as const;
+
+/** Options of the artifact server that serves TaskManager artifacts to the Mesos fetcher. */
+export const ARTIFACT_SERVER_OPTIONS = {
+  'mesos.resourcemanager.artifactserver.port': option({
+    type: portType(),
+    default: 0,
+    group: 'Artifact server',
+    readers: ['artifact-server', 'scheduler'],
+    masterOnly: true,
+    description: 'The port the artifact server listens on; 0 picks a free port.',
+  }),
+  'mesos.resourcemanager.artifactserver.ssl.enabled': option({
+    type: booleanType(),
+    default: true,
+    group: 'Artifact server',
+    readers: ['artifact-server', 'scheduler'],
+    masterOnly: true,
+    description:
+      'Serve artifacts over HTTPS. Takes effect only together with `security.ssl.internal.enabled`; ' +
+      'then `mesos.resourcemanager.artifactserver.ssl.cert` and `.ssl.key` are required.',
+  }),
+  'mesos.resourcemanager.artifactserver.ssl.cert': option({
+    type: stringType({ expected: 'a file path' }),
+    group: 'Artifact server',
+    readers: ['artifact-server'],
+    masterOnly: true,
+    description: 'Path of the PEM certificate (chain) the artifact server presents over HTTPS.',
+  }),
+  'mesos.resourcemanager.artifactserver.ssl.key': option({
+    type: stringType({ expected: 'a file path' }),
+    group: 'Artifact server',
+    readers: ['artifact-server'],
+    masterOnly: true,
+    description: 'Path of the PEM private key that goes with `mesos.resourcemanager.artifactserver.ssl.cert`.',
+  }),
+  'mesos.resourcemanager.artifactserver.url-signing-key': option({
+    type: stringType({ check: checkNotBlank }),
+    group: 'Artifact server',
+    readers: ['artifact-server', 'scheduler'],
+    masterOnly: true,
+    sensitive: true,
+    description:
+      'The key that signs artifact URLs handed to the fetcher, so that only URLs the scheduler issued are served. ' +
+      'Unset means a random key per start, which works only while the scheduler and artifact server share a process.',
+  }),
+} as const;
