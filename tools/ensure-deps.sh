@@ -9,7 +9,20 @@ log() { printf '[ensure-deps] %s\n' "$*"; }
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "Installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  ci_log=$(mktemp)
+  if ! npm ci --no-audit --no-fund >"$ci_log" 2>&1; then
+    # The registry these machines reach serves no builds for other platforms (e.g.
+    # @swc/core-darwin-arm64 answers 404), so the lock file cannot list them and npm ci's
+    # sync check calls it out of date. npm install installs the same locked versions.
+    if grep -q 'can only install packages when your package.json and package-lock.json' "$ci_log"; then
+      log "npm ci refused the lock file for other platforms' optional builds; installing the locked versions with npm install"
+      npm install --no-audit --no-fund
+    else
+      cat "$ci_log" >&2
+      exit 1
+    fi
+  fi
+  rm -f "$ci_log"
 fi
 
 missing=()
