@@ -18,15 +18,13 @@ export type {
   RedirectedNotice,
   SubscribedNotice,
 } from './scheduler-client';
-export { CLIENT_DEFAULTS, compileClientOptions } from './client-options';
+export { CLIENT_DEFAULTS } from './client-options';
 export type {
   BackoffOptions,
-  CompiledClientOptions,
   MesosCredential,
   MesosSchedulerClientOptions,
   MesosTlsOptions,
 } from './client-options';
-export { toSchedulerEvent } from './scheduler-events';
 export type {
   ErrorEvent,
   FailureEvent,
@@ -46,26 +44,9 @@ export type {
 } from './scheduler-events';
 export { MesosClientError, MesosClientErrorCode, isMesosClientError } from './errors';
 export type { MesosClientErrorDetails } from './errors';
-export {
-  DEFAULT_MASTER_PORT,
-  DEFAULT_ZOOKEEPER_PORT,
-  SCHEDULER_API_PATH,
-  parseMasterAddress,
-  redactCredentials,
-  resolveRedirectLocation,
-  schedulerEndpoint,
-} from './master-address';
+export { DEFAULT_MASTER_PORT, DEFAULT_ZOOKEEPER_PORT, parseMasterAddress } from './master-address';
 export type { HttpMasterAddress, MasterAddress, ZooKeeperMasterAddress } from './master-address';
-export {
-  StaticMasterDetector,
-  ZooKeeperMasterDetector,
-  endpointFromMasterInfo,
-  selectLeader,
-} from './master-detector';
 export type { MasterDetector, MasterGroupMember, ZooKeeperMasterDetectorOptions } from './master-detector';
-export { NodeZooKeeperPort } from './zookeeper-port';
 export type { NodeZooKeeperPortOptions, ZooKeeperPort } from './zookeeper-port';
-export { Backoff } from './backoff';
 export type { BackoffSettings, JitterMode } from './backoff';
-export { HeartbeatWatchdog } from './heartbeat-watchdog';
 export type { Unsubscribe } from './listeners';
