@@ -58,13 +58,13 @@ async function onOffers({ offers }: OffersEvent): Promise<void> {
     const fits = Math.min(Math.floor(scalar(offer, 'cpus') / TASK_CPUS + 1e-9), Math.floor(scalar(offer, 'mem') / TASK_MEM));
     const taskIds = pending.splice(0, fits);
     if (taskIds.length === 0) {
-      await client.decline({ offer_ids: [offer.id!], filters: { refuse_seconds: 30 } });
+      await client.decline({ offer_ids: [offer.id], filters: { refuse_seconds: 30 } });
       continue;
     }
-    console.log(`Offer '${offer.id!.value}' from agent '${offer.hostname}': launching ${taskIds.map((id) => `'${id}'`).join(', ')}`);
+    console.log(`Offer '${offer.id.value}' from agent '${offer.hostname}': launching ${taskIds.map((id) => `'${id}'`).join(', ')}`);
     await client.accept({
-      offer_ids: [offer.id!],
-      operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: taskIds.map((id) => commandTask(id, offer.agent_id!)) } }],
+      offer_ids: [offer.id],
+      operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: taskIds.map((id) => commandTask(id, offer.agent_id)) } }],
       filters: { refuse_seconds: 30 },
     });
   }
@@ -72,12 +72,12 @@ async function onOffers({ offers }: OffersEvent): Promise<void> {
 }
 
 async function onUpdate({ update }: UpdateEvent): Promise<void> {
-  const status = update.status!;
-  const state = mesos.v1.TaskState[status.state!];
+  const status = update.status;
+  const state = mesos.v1.TaskState[status.state];
   const detail = status.message ? ` (${status.message})` : '';
-  console.log(`Task '${status.task_id!.value}' on agent '${status.agent_id?.value ?? '?'}': ${state}${detail}`);
+  console.log(`Task '${status.task_id.value}' on agent '${status.agent_id?.value ?? '?'}': ${state}${detail}`);
   await client.acknowledgeStatus(status);
-  if (TERMINAL.has(state)) ended.set(status.task_id!.value!, state);
+  if (TERMINAL.has(state)) ended.set(status.task_id.value, state);
   if (ended.size === taskCount) {
     const failed = [...ended.values()].filter((s) => s !== 'TASK_FINISHED').length;
     console.log(`All ${taskCount} tasks ended, ${failed} not finished; tearing the framework down.`);
@@ -93,8 +93,8 @@ function report(error: unknown): void {
   void client.close();
 }
 
-client.on('OFFERS', (event) => onOffers(event).catch(report));
-client.on('UPDATE', (event) => onUpdate(event).catch(report));
+client.on('OFFERS', (event) => void onOffers(event).catch(report));
+client.on('UPDATE', (event) => void onUpdate(event).catch(report));
 client.on('reconnecting', ({ attempt, delayMs, reason }) => console.log(`Reconnecting (attempt ${attempt}, in ${delayMs} ms): ${reason}`));
 client
   .start()
