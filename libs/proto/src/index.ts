@@ -14,7 +14,7 @@ import descriptor from './generated/protos.json';
 util.Long = undefined as unknown as typeof util.Long;
 configure();
 
-export { mesos } from './generated/protos';
+export { mesos, mesoflow } from './generated/protos';
 
 /** Reflection over the same protos, for mappings the static classes cannot express. */
 export const protoRoot: Root = Root.fromJSON(descriptor);

@@ -1,3 +1,4 @@
+import { mesos } from '@mesoflow/proto';
 import { AgentTaskErrorCode, isAgentTaskError } from '../agent-task-error';
 import { resolveUri, uriBasename, uriSource, validateOutputFile } from './uri';
 
@@ -94,5 +95,12 @@ describe('resolveUri', () => {
     expect(
       resolveUri({ value: 'http://h/dl?id=1', output_file: 'lib/app.tgz', ...flags }),
     ).toMatchObject({ outputFile: 'lib/app.tgz', basename: 'dl?id=1', ...flags });
+  });
+
+  it('treats an output_file that was never sent as absent, though a decoded URI reads it as ""', () => {
+    const { URI } = mesos.v1.CommandInfo;
+    const decoded = URI.decode(URI.encode({ value: 'http://h/dist/app.tgz' }).finish());
+    expect(decoded.output_file).toBe('');
+    expect(resolveUri(decoded)).toMatchObject({ outputFile: 'app.tgz', extract: true });
   });
 });

@@ -105,7 +105,10 @@ export function uriSource(uri: string, frameworksHome?: string): UriSource {
 export function resolveUri(uri: UriFields): ResolvedUri {
   const value = uri.value.trimStart();
   const basename = uriBasename(value);
-  const hasOutputFile = uri.output_file !== undefined && uri.output_file !== null;
+  // Presence, as Mesos' has_output_file(): a decoded message inherits "" from the proto2
+  // default on its prototype when the field was never sent.
+  const hasOutputFile =
+    Object.prototype.hasOwnProperty.call(uri, 'output_file') && uri.output_file !== undefined && uri.output_file !== null;
   if (hasOutputFile) validateOutputFile(uri.output_file as string);
   const outputFile = hasOutputFile ? (uri.output_file as string) : basename;
   if (outputFile.length === 0) throw invalid(`Malformed URI (missing path): ${value}`);
