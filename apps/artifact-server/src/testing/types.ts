@@ -1,0 +1,3 @@
+import type { mesoflow } from '@mesoflow/proto';
+
+export type ArtifactMetadata = mesoflow.artifacts.v1.ArtifactMetadata.$Properties;
