@@ -1,0 +1,218 @@
+// A TaskManager's container spec, end to end and real: the artifact server and the
+// config-overlay service run as processes, the local Mesos stand-in runs the task, and our Mesos
+// client launches it. The stand-in's fetcher downloads the spec's URIs from the artifact server
+// into the sandbox (the distribution unpacked, user libraries, keytab and configuration through
+// signed URLs), and bin/mesos-taskmanager.sh finds and loads that configuration.
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
+import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { GRPC_LOADER_OPTIONS, mesos, type mesoflow } from '@mesoflow/proto';
+import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+type TaskManagerSpec = mesoflow.config.v1.TaskManagerSpec.$Properties;
+type SpecRequest = mesoflow.config.v1.GetTaskManagerSpecRequest.$Properties;
+type Offer = mesos.v1.Offer.$Properties;
+type TaskStatus = mesos.v1.TaskStatus.$Properties;
+
+const ROOT = resolve(__dirname, '../../..');
+const S = mesos.v1.TaskState;
+
+interface ConfigOverlayClient extends grpc.Client {
+  GetTaskManagerSpec(request: SpecRequest, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, spec?: TaskManagerSpec) => void): void;
+}
+
+function configOverlayClient(target: string): ConfigOverlayClient {
+  const definition = loadSync('mesoflow/config/v1/config_overlay.proto', { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as { mesoflow: { config: { v1: { ConfigOverlayService: grpc.ServiceClientConstructor } } } };
+  return new loaded.mesoflow.config.v1.ConfigOverlayService(target, grpc.credentials.createInsecure()) as unknown as ConfigOverlayClient;
+}
+
+function getSpec(client: ConfigOverlayClient, request: SpecRequest): Promise<TaskManagerSpec> {
+  return new Promise((resolvePromise, reject) =>
+    client.GetTaskManagerSpec(request, { deadline: new Date(Date.now() + 30_000) }, (error, spec) => (error || !spec ? reject(error ?? new Error('no spec')) : resolvePromise(spec))),
+  );
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** `node --import tsx <entry> <args>` from the repository root, with only the given MESOFLOW_* variables. */
+function nodeProcess(name: string, entry: string, args: string[], logFile: string, ready: () => Promise<boolean>, env: Record<string, string> = {}): ManagedProcess {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MESOFLOW_')));
+  return new ManagedProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry), ...args], logFile, env: { ...inherited, ...env }, ready, readyTimeoutMs: 60_000 });
+}
+
+function offeredPorts(offer: Offer, count: number): number[] {
+  const ranges = (offer.resources ?? []).filter((r) => r.name === 'ports').flatMap((r) => r.ranges?.range ?? []);
+  const ports: number[] = [];
+  for (const range of ranges) for (let port = Number(range.begin); port <= Number(range.end) && ports.length < count; port++) ports.push(port);
+  return ports;
+}
+
+describe('a TaskManager launched from its config-overlay spec', () => {
+  let dir: string;
+  let artifactServer: ManagedProcess;
+  let configOverlay: ManagedProcess;
+  let cluster: LocalMesos;
+  let scheduler: MesosSchedulerClient;
+  let overlayClient: ConfigOverlayClient;
+  let artifactHttpPort: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'e2e-taskmanager-fetch-'));
+    for (const folder of ['artifacts', 'lib', 'conf', 'mesos', 'etc']) mkdirSync(join(dir, folder));
+    writeFileSync(join(dir, 'lib/udf-library.js'), 'module.exports = (x) => x * 2;\n');
+    writeFileSync(join(dir, 'etc/mesoflow.keytab'), 'not-really-a-keytab');
+
+    artifactHttpPort = await freePort();
+    const artifactGrpcPort = await freePort();
+    artifactServer = nodeProcess(
+      'artifact-server',
+      'apps/artifact-server/src/main.ts',
+      [
+        `-Dmesos.resourcemanager.artifactserver.port=${artifactHttpPort}`,
+        `-Dmesos.resourcemanager.artifactserver.grpc.port=${artifactGrpcPort}`,
+        '-Dmesos.resourcemanager.artifactserver.bind-host=127.0.0.1',
+        '-Dmesos.resourcemanager.artifactserver.advertised-host=127.0.0.1',
+        `-Dmesos.resourcemanager.artifactserver.root=${join(dir, 'artifacts')}`,
+        '-Dmesos.resourcemanager.artifactserver.prefix=e2e-cluster',
+      ],
+      join(dir, 'artifact-server.log'),
+      () => healthy(`http://127.0.0.1:${artifactHttpPort}/healthz`),
+    );
+    await artifactServer.start();
+
+    const overlayHttpPort = await freePort();
+    const overlayGrpcPort = await freePort();
+    configOverlay = nodeProcess(
+      'config-overlay',
+      'apps/config-overlay/src/main.ts',
+      [
+        `--grpc-port=${overlayGrpcPort}`,
+        `--http-port=${overlayHttpPort}`,
+        '--bind-host=127.0.0.1',
+        `--artifact-server=127.0.0.1:${artifactGrpcPort}`,
+        `--lib-dir=${join(dir, 'lib')}`,
+        '-Dtaskmanager.numberOfTaskSlots=3',
+        '-Djobmanager.rpc.address=jobmanager.e2e.test',
+        '-Dmesos.resourcemanager.tasks.cpus=0.1',
+        '-Dmesos.resourcemanager.tasks.mem=64m',
+        '-Dmesos.resourcemanager.tasks.bootstrap-cmd=echo bootstrapped > bootstrap.txt',
+        `-Dsecurity.kerberos.login.keytab=${join(dir, 'etc/mesoflow.keytab')}`,
+        '-Dsecurity.kerberos.login.principal=mesoflow@E2E.TEST',
+      ],
+      join(dir, 'config-overlay.log'),
+      () => healthy(`http://127.0.0.1:${overlayHttpPort}/healthz`),
+      // An empty configuration folder, so the checkout's conf/ does not leak in.
+      { MESOFLOW_CONF_DIR: join(dir, 'conf') },
+    );
+    await configOverlay.start();
+    overlayClient = configOverlayClient(`127.0.0.1:${overlayGrpcPort}`);
+
+    cluster = await startLocalMesos({ agents: 1, allocationIntervalMs: 100, workDir: join(dir, 'mesos') });
+    scheduler = new MesosSchedulerClient({ master: cluster.url, frameworkInfo: { user: 'e2e', name: 'e2e-taskmanager-fetch', failover_timeout: 60 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    overlayClient?.close();
+    await scheduler?.close();
+    await cluster?.stop();
+    await configOverlay?.stop();
+    await artifactServer?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fetches the artifacts into the sandbox, unpacks the distribution and loads the configuration', async () => {
+    const events: Array<UpdateEvent | { type: 'OFFER'; offer: Offer }> = [];
+    scheduler.on('OFFERS', (event) => {
+      for (const offer of event.offers.offers ?? []) events.push({ type: 'OFFER', offer });
+    });
+    scheduler.on('UPDATE', (event) => {
+      events.push(event);
+      scheduler.acknowledgeStatus(event.update.status).catch(() => undefined);
+    });
+    const { frameworkId } = await scheduler.start();
+    const offer = await waitFor(() => events.find((e): e is { type: 'OFFER'; offer: Offer } => e.type === 'OFFER')?.offer, { description: 'an offer' });
+
+    const taskId = 'taskmanager-00001';
+    const [rpcPort, dataPort] = offeredPorts(offer, 2);
+    const spec = await getSpec(overlayClient, {
+      task_id: taskId,
+      ports: [
+        { key: 'taskmanager.rpc.port', port: rpcPort },
+        { key: 'taskmanager.data.port', port: dataPort },
+      ],
+    });
+
+    // Every URI is served by the artifact server; the secret ones only through signed URLs.
+    const uris = spec.command?.uris ?? [];
+    const artifactBase = `http://127.0.0.1:${artifactHttpPort}/e2e-cluster/`;
+    expect(uris.map((uri) => uri.value.startsWith(artifactBase))).toEqual(uris.map(() => true));
+    const secretArtifacts = (spec.artifacts ?? []).filter((a) => a.secret).map((a) => a.sandbox_path);
+    expect(secretArtifacts.sort()).toEqual(['conf/mesoflow-conf.yaml', 'security/krb5.keytab']);
+    for (const uri of uris.filter((u) => secretArtifacts.includes(u.output_file ?? ''))) {
+      expect(uri.value).toMatch(/[?&]signature=/);
+      const unsigned = await fetch(uri.value.split('?')[0]);
+      expect(unsigned.status).toBe(403);
+    }
+
+    await scheduler.accept({
+      offer_ids: [offer.id],
+      operations: [
+        {
+          type: mesos.v1.Offer.Operation.Type.LAUNCH,
+          launch: {
+            task_infos: [
+              {
+                name: taskId,
+                task_id: { value: taskId },
+                agent_id: offer.agent_id,
+                resources: spec.resources,
+                command: spec.command,
+                container: spec.container,
+                labels: spec.labels,
+              },
+            ],
+          },
+        },
+      ],
+    });
+
+    const statuses = (): TaskStatus[] => events.flatMap((e) => (e.type === 'UPDATE' && e.update.status.task_id.value === taskId ? [e.update.status] : []));
+    const final = await waitFor(() => statuses().find((s) => s.state !== S.TASK_STARTING && s.state !== S.TASK_RUNNING && s.state !== S.TASK_STAGING), {
+      timeoutMs: 60_000,
+      description: `a terminal status of task '${taskId}'`,
+    });
+
+    const sandbox = realpathSync(join(dir, 'mesos/agent-0/slaves', offer.agent_id.value, 'frameworks', frameworkId, 'executors', taskId, 'runs/latest'));
+    const stdout = readFileSync(join(sandbox, 'stdout'), 'utf8');
+    const stderr = readFileSync(join(sandbox, 'stderr'), 'utf8');
+    // On failure, the status message and the sandbox's stderr say why.
+    expect(`${mesos.v1.TaskState[final.state]}: ${final.message ?? ''}\n${stderr}`).toMatch(/^TASK_FINISHED/);
+
+    // The fetcher's work: the distribution unpacked, the library, keytab and configuration in place.
+    expect(statSync(join(sandbox, 'mesoflow/bin/mesos-taskmanager.sh')).mode & 0o111).not.toBe(0);
+    expect(existsSync(join(sandbox, 'mesoflow/libexec/verify-taskmanager-conf.js'))).toBe(true);
+    expect(readFileSync(join(sandbox, 'lib/udf-library.js'), 'utf8')).toBe('module.exports = (x) => x * 2;\n');
+    expect(readFileSync(join(sandbox, 'security/krb5.keytab'), 'utf8')).toBe('not-really-a-keytab');
+    expect(readFileSync(join(sandbox, 'bootstrap.txt'), 'utf8')).toBe('bootstrapped\n');
+
+    // The entry script found the configuration and the check step loaded it.
+    expect(stdout).toContain(`Configuration file: ${join(sandbox, 'conf/mesoflow-conf.yaml')}`);
+    expect(stdout).toContain('Task slots: 3');
+    expect(stdout).toContain('JobManager RPC address: jobmanager.e2e.test:6123');
+    expect(stdout).toContain(`TaskManager RPC port: ${rpcPort}`);
+    expect(stdout).toContain(`TaskManager data port: ${dataPort}`);
+    expect(stdout).toContain('Kerberos keytab: security/krb5.keytab');
+    expect(stdout).toContain('User libraries: udf-library.js');
+  }, 120_000);
+});
