@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm test` and `npm run demo` need and is missing: the npm packages
-# (`npm ci` when node_modules is absent or older than the lock file) and the Debian
-# servers the tests and the local cluster run for real.
+# (`npm ci` when node_modules is absent or older than the lock file), the Debian servers the
+# tests and the local cluster run for real, and the archive tools the Mesos fetcher uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,11 @@ fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/share/zookeeper/bin/zkServer.sh ] || missing+=(zookeeper)
+# What the local Mesos stand-in's fetcher extracts with, as Mesos' own fetcher does, and what
+# the tests build archives and certificates with.
+for tool in tar gzip bzip2 xz unzip zip openssl; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$([ "$tool" = xz ] && echo xz-utils || echo "$tool")")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
