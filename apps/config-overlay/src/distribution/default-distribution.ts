@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DistributionFile } from '../overlays/distribution-overlay';
 import { bundleTaskManagerCheck, TASKMANAGER_CHECK_PATH } from './taskmanager-check-bundle';
@@ -8,13 +6,15 @@ import { bundleTaskManagerCheck, TASKMANAGER_CHECK_PATH } from './taskmanager-ch
 export const ENTRY_SCRIPT_SOURCE = resolve(__dirname, '../../../../bin/mesos-taskmanager.sh');
 export const ENTRY_SCRIPT_PATH = 'bin/mesos-taskmanager.sh';
 
+/** Where the checkout's build output goes (`dist/`, not committed). */
+const BUILD_DIR = resolve(__dirname, '../../../../dist/config-overlay');
+
 /**
  * The distribution when none is configured, built from this checkout: the entry script and the
- * bundled TaskManager step. Bundles into a new folder under `workDir` (the system's temporary
- * folder by default).
+ * bundled TaskManager step, bundled into `dir` (the checkout's `dist/config-overlay` by
+ * default, replaced on every start rather than piling up).
  */
-export async function defaultDistributionFiles(workDir: string = tmpdir()): Promise<DistributionFile[]> {
-  const dir = await mkdtemp(join(workDir, 'mesoflow-distribution-'));
+export async function defaultDistributionFiles(dir: string = BUILD_DIR): Promise<DistributionFile[]> {
   const bundle = join(dir, 'verify-taskmanager-conf.js');
   await bundleTaskManagerCheck(bundle);
   return [

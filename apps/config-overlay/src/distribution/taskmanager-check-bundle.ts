@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
-import { join, resolve } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where the check step sits inside the distribution. */
 export const TASKMANAGER_CHECK_PATH = 'libexec/verify-taskmanager-conf.js';
@@ -13,9 +14,10 @@ const TSCONFIG = resolve(__dirname, '../../tsconfig.json');
  * the same sources, so the distribution's checksum changes only when they do.
  */
 export async function bundleTaskManagerCheck(outFile: string): Promise<void> {
-  await build({
+  const { outputFiles } = await build({
     entryPoints: [ENTRY],
     outfile: outFile,
+    write: false,
     tsconfig: TSCONFIG,
     bundle: true,
     platform: 'node',
@@ -24,4 +26,12 @@ export async function bundleTaskManagerCheck(outFile: string): Promise<void> {
     legalComments: 'none',
     logLevel: 'silent',
   });
+  const [output] = outputFiles;
+  if (!output) throw new Error(`esbuild produced no output for ${ENTRY}`);
+  // Several processes may bundle at once (tests, restarts): each writes its own file and
+  // renames it into place, so a reader never sees half a bundle.
+  await mkdir(dirname(outFile), { recursive: true });
+  const partial = `${outFile}.${process.pid}.partial`;
+  await writeFile(partial, output.contents);
+  await rename(partial, outFile);
 }
