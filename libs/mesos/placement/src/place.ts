@@ -1,0 +1,324 @@
+import { mesos } from '@mesoflow/proto';
+import { hostAttributeValue, satisfiesConstraints, type HostAttributeConstraint } from './constraints';
+import { buildPools, fits, take, type AgentPool } from './pool';
+import { toDemand, type Demand, type WorkerProfile } from './profile';
+
+/** A worker waiting for resources. */
+export interface PendingWorker {
+  /** Becomes the TaskID; unique among pending and running workers. */
+  readonly workerId: string;
+  readonly profile: WorkerProfile;
+  /** When the worker was requested (ms since the epoch); placement is FIFO by this. */
+  readonly requestedAt: number;
+}
+
+/** A worker already running (or launched earlier), for the spread limits. */
+export interface RunningWorker {
+  readonly hostname: string;
+  /** The agent's TEXT attributes (see `textAttributes(offer)`). @default {} */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** At most `max` workers per distinct value of an agent attribute (`hostname` allowed). */
+export interface AttributeSpreadLimit {
+  readonly attribute: string;
+  readonly max: number;
+}
+
+/** How to place. */
+export interface PlacementOptions {
+  /** Hard host attribute constraints, all of which an agent must satisfy. @default [] */
+  readonly constraints?: readonly HostAttributeConstraint[];
+  /** At most this many workers per hostname, running ones included. @default unlimited */
+  readonly maxWorkersPerHost?: number;
+  /**
+   * At most `max` workers per value of each attribute, running ones included. Agents without
+   * the attribute get no workers while such a limit is set (as Marathon's MAX_PER). @default []
+   */
+  readonly maxWorkersPerAttributeValue?: readonly AttributeSpreadLimit[];
+  /** The scalar resource that `networkBandwidth` is taken from (Flink's default). @default 'network' */
+  readonly networkResourceName?: string;
+  /** The current time in ms since the epoch; without it no worker is considered starving. */
+  readonly now?: number;
+  /** A worker pending at least this long is starving (see `placeWorkers`). @default 60_000 */
+  readonly starvationAfterMs?: number;
+}
+
+/** One worker placed on an agent. */
+export interface PlacedWorker {
+  readonly workerId: string;
+  /** The exact resources for its TaskInfo. */
+  readonly resources: mesos.v1.Resource.$Properties[];
+  /** The ports taken, in ascending order, to hand to the TaskManager. */
+  readonly ports: number[];
+}
+
+/** One ACCEPT: every offer of one agent for one allocation role, with a LAUNCH per worker. */
+export interface Launch {
+  readonly agentId: string;
+  readonly hostname: string;
+  /** `allocation_info.role` of these offers; undefined for frameworks without MULTI_ROLE. */
+  readonly allocationRole: string | undefined;
+  readonly offerIds: string[];
+  readonly workers: PlacedWorker[];
+}
+
+/** Why a worker was not placed in this round. */
+export type UnplacedReason =
+  /** The profile is invalid; `detail` says why. */
+  | 'INVALID_PROFILE'
+  /** There were no offers. */
+  | 'NO_OFFERS'
+  /** No offered agent satisfies the hard host attribute constraints. */
+  | 'CONSTRAINTS'
+  /** Every agent that satisfies the constraints is at a spread limit or held for a starving worker. */
+  | 'SPREAD_LIMIT'
+  /** Agents are eligible but none has enough of some resource left. */
+  | 'INSUFFICIENT_RESOURCES';
+
+/** A worker left pending. */
+export interface UnplacedWorker {
+  readonly workerId: string;
+  readonly reason: UnplacedReason;
+  readonly detail?: string;
+}
+
+/** The decision for one batch of offers. */
+export interface PlacementResult {
+  readonly launches: Launch[];
+  /** Pending workers not placed, in FIFO order. */
+  readonly unplaced: UnplacedWorker[];
+  /** Offers no launch uses: decline them. */
+  readonly unusedOfferIds: string[];
+  /** The agent held back for a starving worker this round, if any (its offers are unused). */
+  readonly heldForWorkerId?: string;
+}
+
+/** Per pool: whether constraints hold, and its keys for the spread counters. */
+interface Candidate {
+  readonly pool: AgentPool;
+  readonly allowed: boolean;
+  /** Spread counter keys; undefined entry ⇒ agent lacks the attribute ⇒ never eligible. */
+  readonly spreadKeys: readonly (string | undefined)[];
+  held: boolean;
+  launch: Launch | undefined;
+}
+
+/** Per distinct demand: the first candidate that may still fit it (candidates only shrink). */
+interface Cursor {
+  index: number;
+}
+
+const DEFAULT_STARVATION_AFTER_MS = 60_000;
+
+function inFifoOrder(pending: readonly PendingWorker[]): readonly PendingWorker[] {
+  for (let i = 1; i < pending.length; i++) {
+    if (pending[i].requestedAt < pending[i - 1].requestedAt) {
+      // Array.prototype.sort is stable, so equal request times keep their input order.
+      return [...pending].sort((a, b) => a.requestedAt - b.requestedAt);
+    }
+  }
+  return pending;
+}
+
+/**
+ * Decides which pending workers to launch on which offers, for one batch of offers.
+ *
+ * Offers are pooled per (agent, allocation role): a launch names all of them and Mesos accepts
+ * them in one ACCEPT; roles are never mixed. Pools holding reserved resources are tried first and
+ * within a pool reserved resources are taken before unreserved ones. Scalars are exact
+ * (milli-units), ports come from the offered ranges. Inputs are not modified.
+ *
+ * Fairness rule. Workers are considered in FIFO order of `requestedAt`, each taking the first
+ * eligible pool with room (first fit, so several workers share a pool). A worker that fits
+ * nowhere is skipped for this round and does not block the younger workers behind it, which may
+ * use what is left (backfilling). Because the order is FIFO, a skipped worker gets the first look
+ * at every later batch, ahead of everything requested after it, so it is placed as soon as a
+ * batch holds an agent with room for it. Backfilling alone could still starve a big worker when
+ * small ones keep every agent partly used; so the oldest worker that has been pending for at least
+ * `starvationAfterMs` and fits nowhere has one agent held back for it: the eligible pool that
+ * comes closest to fitting it gets no younger worker this round, its offers are returned unused,
+ * and it comes back with whatever is freed meanwhile.
+ *
+ * Cost: pools are built once, O(resources); each distinct profile keeps a cursor over the pools
+ * that only moves forward (pools only lose room and spread counts only grow within a round), so
+ * the scan is O(workers + pools × distinct profiles) plus the work of each launch.
+ *
+ * @param running workers already running, counted by the spread limits.
+ */
+export function placeWorkers(
+  offers: readonly mesos.v1.Offer.$Properties[],
+  pending: readonly PendingWorker[],
+  options: PlacementOptions = {},
+  running: readonly RunningWorker[] = [],
+): PlacementResult {
+  const constraints = options.constraints ?? [];
+  const maxPerHost = options.maxWorkersPerHost ?? Infinity;
+  const limits = options.maxWorkersPerAttributeValue ?? [];
+  const starvationAfterMs = options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS;
+  const pools = buildPools(offers, options.networkResourceName ?? 'network');
+
+  // Spread counters: index 0 is per hostname, then one per attribute limit.
+  const spreadMax = [maxPerHost, ...limits.map((limit) => limit.max)];
+  const counts: Map<string, number>[] = spreadMax.map(() => new Map<string, number>());
+  const keysOf = (hostname: string, attributes: Readonly<Record<string, string>>): (string | undefined)[] => [
+    hostname,
+    ...limits.map((limit) => hostAttributeValue(hostname, attributes, limit.attribute)),
+  ];
+  const spreadActive = maxPerHost !== Infinity || limits.length > 0;
+  if (spreadActive) {
+    for (const worker of running) {
+      const keys = keysOf(worker.hostname, worker.attributes ?? {});
+      keys.forEach((key, i) => key !== undefined && counts[i].set(key, (counts[i].get(key) ?? 0) + 1));
+    }
+  }
+
+  const candidates: Candidate[] = pools.map((pool) => ({
+    pool,
+    allowed: satisfiesConstraints(pool.hostname, pool.attributes, constraints),
+    spreadKeys: spreadActive ? keysOf(pool.hostname, pool.attributes) : [],
+    held: false,
+    launch: undefined,
+  }));
+  const withinSpread = (candidate: Candidate): boolean => {
+    const keys = candidate.spreadKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key === undefined || (counts[i].get(key) ?? 0) >= spreadMax[i]) return false;
+    }
+    return true;
+  };
+  const eligible = (candidate: Candidate): boolean => candidate.allowed && !candidate.held && withinSpread(candidate);
+
+  const demands = new Map<WorkerProfile, Demand | { readonly problems: string[] }>();
+  const cursors = new Map<string, Cursor>();
+  const unplacedDemands: (Demand | undefined)[] = [];
+  const unplaced: UnplacedWorker[] = [];
+  let heldForWorkerId: string | undefined;
+
+  for (const worker of inFifoOrder(pending)) {
+    let demand = demands.get(worker.profile);
+    if (demand === undefined) {
+      demand = toDemand(worker.profile);
+      demands.set(worker.profile, demand);
+    }
+    if ('problems' in demand) {
+      unplaced.push({ workerId: worker.workerId, reason: 'INVALID_PROFILE', detail: demand.problems.join('; ') });
+      unplacedDemands.push(undefined);
+      continue;
+    }
+    let cursor = cursors.get(demand.key);
+    if (cursor === undefined) {
+      cursor = { index: 0 };
+      cursors.set(demand.key, cursor);
+    }
+    let placed = false;
+    while (cursor.index < candidates.length) {
+      const candidate = candidates[cursor.index];
+      if (eligible(candidate) && fits(candidate.pool, demand)) {
+        place(candidate, worker.workerId, demand);
+        placed = true;
+        break;
+      }
+      cursor.index++;
+    }
+    if (placed) continue;
+    unplaced.push({ workerId: worker.workerId, reason: 'INSUFFICIENT_RESOURCES' });
+    unplacedDemands.push(demand);
+    if (
+      heldForWorkerId === undefined &&
+      options.now !== undefined &&
+      options.now - worker.requestedAt >= starvationAfterMs
+    ) {
+      const closest = closestCandidate(candidates, demand, eligible);
+      if (closest !== undefined) {
+        closest.held = true;
+        heldForWorkerId = worker.workerId;
+      }
+    }
+  }
+
+  function place(candidate: Candidate, workerId: string, demand: Demand): void {
+    const { resources, ports } = take(candidate.pool, demand);
+    if (candidate.launch === undefined) {
+      const pool = candidate.pool;
+      candidate.launch = {
+        agentId: pool.agentId,
+        hostname: pool.hostname,
+        allocationRole: pool.allocationRole,
+        offerIds: pool.offerIds,
+        workers: [],
+      };
+    }
+    candidate.launch.workers.push({ workerId, resources, ports });
+    const keys = candidate.spreadKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key !== undefined) counts[i].set(key, (counts[i].get(key) ?? 0) + 1);
+    }
+  }
+
+  const launches: Launch[] = [];
+  const unusedOfferIds: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate.launch === undefined) unusedOfferIds.push(...candidate.pool.offerIds);
+    else launches.push(candidate.launch);
+  }
+  explainUnplaced(unplaced, unplacedDemands, candidates, eligible);
+  return heldForWorkerId === undefined
+    ? { launches, unplaced, unusedOfferIds }
+    : { launches, unplaced, unusedOfferIds, heldForWorkerId };
+}
+
+/**
+ * The eligible pool closest to fitting a demand: the largest smallest share `free / demanded`
+ * over the demanded dimensions.
+ */
+function closestCandidate(
+  candidates: readonly Candidate[],
+  demand: Demand,
+  eligible: (candidate: Candidate) => boolean,
+): Candidate | undefined {
+  let best: Candidate | undefined;
+  let bestShare = -1;
+  for (const candidate of candidates) {
+    if (!eligible(candidate)) continue;
+    const free = candidate.pool.free;
+    let share = Infinity;
+    for (let i = 0; i < demand.milli.length; i++) {
+      if (demand.milli[i] > 0) share = Math.min(share, free[i] / demand.milli[i]);
+    }
+    if (demand.ports > 0) share = Math.min(share, candidate.pool.freePorts / demand.ports);
+    if (share > bestShare) {
+      best = candidate;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/**
+ * Refines INSUFFICIENT_RESOURCES into NO_OFFERS, CONSTRAINTS or SPREAD_LIMIT from the state at
+ * the end of the round: when no pool is eligible any more, resources were not the reason.
+ */
+function explainUnplaced(
+  unplaced: UnplacedWorker[],
+  demands: readonly (Demand | undefined)[],
+  candidates: readonly Candidate[],
+  eligible: (candidate: Candidate) => boolean,
+): void {
+  if (unplaced.length === 0) return;
+  const anyAllowed = candidates.some((candidate) => candidate.allowed);
+  const anyEligible = candidates.some(eligible);
+  const reasonFor = (): UnplacedReason => {
+    if (candidates.length === 0) return 'NO_OFFERS';
+    if (!anyAllowed) return 'CONSTRAINTS';
+    if (!anyEligible) return 'SPREAD_LIMIT';
+    return 'INSUFFICIENT_RESOURCES';
+  };
+  const reason = reasonFor();
+  if (reason === 'INSUFFICIENT_RESOURCES') return;
+  for (let i = 0; i < unplaced.length; i++) {
+    if (demands[i] !== undefined) unplaced[i] = { workerId: unplaced[i].workerId, reason };
+  }
+}
