@@ -1,3 +1,4 @@
+import type { MesoflowConfig } from '@mesoflow/config';
 import { bootstrapService, createServiceLogger, type RunningService } from '@mesoflow/service';
 import { PROTO_ROOT } from '@mesoflow/proto';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { ArtifactServerModule } from './artifact-server.module';
 import { ArtifactStore } from './artifacts/artifact-store';
 import { ArtifactUrls } from './artifacts/artifact-urls';
 import { ARTIFACTS_PACKAGE, ARTIFACTS_PROTO } from './grpc/messages';
-import { resolveArtifactServerSettings, type ArtifactServerConfig, type ArtifactServerSettings } from './settings';
+import { resolveArtifactServerConfig, type ArtifactServerConfig } from './settings';
 
 /** How the process runs the server, beyond its settings. */
 export interface ArtifactServerRuntime {
@@ -31,9 +32,12 @@ export interface RunningArtifactServer {
   close(): Promise<void>;
 }
 
-/** Starts the artifact server with `settings` (see {@link ArtifactServerSettings}). */
-export async function startArtifactServer(settings: ArtifactServerSettings, runtime: ArtifactServerRuntime = {}): Promise<RunningArtifactServer> {
-  const config = resolveArtifactServerSettings(settings);
+/**
+ * Starts the artifact server with the `mesos.resourcemanager.artifactserver.*` options of
+ * `mesoflowConfig`; throws a ConfigError when they do not make a server (see {@link resolveArtifactServerConfig}).
+ */
+export async function startArtifactServer(mesoflowConfig: MesoflowConfig, runtime: ArtifactServerRuntime = {}): Promise<RunningArtifactServer> {
+  const config = resolveArtifactServerConfig(mesoflowConfig);
   const logger = runtime.logger ?? createServiceLogger({ service: 'artifact-server' });
   const store = await ArtifactStore.open({ root: config.root, maxArtifactSize: config.maxArtifactSize, localRoots: config.localRoots, logger });
   if (!config.signingKeyConfigured) {

@@ -1,4 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { createConfig, MemorySize } from '@mesoflow/config';
 import { freePort } from '@mesoflow/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ describe('artifact server', () => {
   let t: TestArtifactServer;
 
   beforeAll(async () => {
-    t = await startTestArtifactServer(await freePort(), { 'mesos.resourcemanager.artifactserver.max-artifact-size': 1_000_000 });
+    t = await startTestArtifactServer(await freePort(), { 'mesos.resourcemanager.artifactserver.max-artifact-size': MemorySize.of(1_000_000, 'b') });
     await t.client.publish({ path: 'lib/udfs.jar', size: CONTENT.length, sha256: sha256(CONTENT) }, CONTENT, 64 * 1024);
   });
 
@@ -248,14 +249,18 @@ describe('artifact server', () => {
 describe('artifact server restart', () => {
   it('serves the same artifacts, secret ones still signed-only, after a restart on the same root', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'artifact-restart-'));
-    const settings = async () => ({
-      'mesos.resourcemanager.artifactserver.port': 0,
-      'mesos.resourcemanager.artifactserver.bind-host': '127.0.0.1',
-      'mesos.resourcemanager.artifactserver.advertised-host': '127.0.0.1',
-      'mesos.resourcemanager.artifactserver.grpc.port': await freePort(),
-      'mesos.resourcemanager.artifactserver.root': join(workDir, 'root'),
-      'mesos.resourcemanager.artifactserver.signing-key': TEST_SIGNING_KEY,
-    });
+    const settings = async () =>
+      createConfig(
+        {
+          'mesos.resourcemanager.artifactserver.port': 0,
+          'mesos.resourcemanager.artifactserver.bind-host': '127.0.0.1',
+          'mesos.resourcemanager.artifactserver.advertised-host': '127.0.0.1',
+          'mesos.resourcemanager.artifactserver.grpc.port': await freePort(),
+          'mesos.resourcemanager.artifactserver.root': join(workDir, 'root'),
+          'mesos.resourcemanager.artifactserver.url-signing-key': TEST_SIGNING_KEY,
+        },
+        { service: 'artifact-server' },
+      );
     const runtime = { logger: pino({ level: 'silent' }), shutdownSignals: false as const };
     try {
       const first = await startArtifactServer(await settings(), runtime);

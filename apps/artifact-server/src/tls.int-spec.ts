@@ -1,4 +1,5 @@
-// HTTPS when ssl.enabled: a self-signed certificate made by this test with the machine's openssl.
+// HTTPS when internal SSL and the artifact server's ssl.enabled are on: a self-signed certificate made by this test with the machine's openssl.
+import { ConfigError } from '@mesoflow/config';
 import { freePort } from '@mesoflow/testing';
 import { execFileSync } from 'node:child_process';
 import { get as httpsGet } from 'node:https';
@@ -6,7 +7,6 @@ import { get as httpGet } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactSettingsError } from './settings';
 import { startTestArtifactServer, sha256, type TestArtifactServer } from './testing/test-server';
 
 function selfSignedCertificate(dir: string): { cert: string; key: string } {
@@ -19,6 +19,14 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
   );
   return { cert, key };
 }
+
+// Internal TLS is what turns the artifact server's HTTPS on; its keystore and truststore are
+// required by the registry but not read by the artifact server, which serves the PEM files.
+const INTERNAL_TLS = {
+  'security.ssl.internal.enabled': true,
+  'security.ssl.internal.keystore': '/unused/keystore.p12',
+  'security.ssl.internal.truststore': '/unused/truststore.p12',
+} as const;
 
 function fetchTls(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -39,6 +47,7 @@ describe('artifact server over TLS', () => {
     dir = mkdtempSync(join(tmpdir(), 'artifact-tls-'));
     pem = selfSignedCertificate(dir);
     t = await startTestArtifactServer(await freePort(), {
+      ...INTERNAL_TLS,
       'mesos.resourcemanager.artifactserver.ssl.enabled': true,
       'mesos.resourcemanager.artifactserver.ssl.cert': pem.cert,
       'mesos.resourcemanager.artifactserver.ssl.key': pem.key,
@@ -68,10 +77,11 @@ describe('artifact server over TLS', () => {
   it('refuses to start when SSL is enabled without a readable certificate', async () => {
     await expect(
       startTestArtifactServer(await freePort(), {
+        ...INTERNAL_TLS,
         'mesos.resourcemanager.artifactserver.ssl.enabled': true,
         'mesos.resourcemanager.artifactserver.ssl.cert': join(dir, 'missing.pem'),
         'mesos.resourcemanager.artifactserver.ssl.key': pem.key,
       }),
-    ).rejects.toBeInstanceOf(ArtifactSettingsError);
+    ).rejects.toThrow(ConfigError);
   });
 });

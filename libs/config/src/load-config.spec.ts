@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, ConfigErrorCode } from './config-error';
+import { Duration } from './duration';
 import { createConfig, loadConfig, resolveConfDir } from './load-config';
 
 let dir: string;
@@ -233,15 +234,31 @@ describe('validation', () => {
       'security.ssl.internal.keystore': '/k.p12',
       'security.ssl.internal.truststore': '/t.p12',
     } as const;
-    expect(configError(() => createConfig(tls, { service: 'artifact-server' })).problems.map((p) => p.key)).toEqual([
+    const artifactServer = { 'mesos.resourcemanager.artifactserver.grpc.port': 6124, 'mesos.resourcemanager.artifactserver.root': '/srv/artifacts' } as const;
+    expect(configError(() => createConfig({ ...tls, ...artifactServer }, { service: 'artifact-server' })).problems.map((p) => p.key)).toEqual([
       'mesos.resourcemanager.artifactserver.ssl.cert',
       'mesos.resourcemanager.artifactserver.ssl.key',
+    ]);
+    expect(configError(() => createConfig({}, { service: 'artifact-server' })).problems.map((p) => p.message)).toEqual([
+      'mesos.resourcemanager.artifactserver.grpc.port: required by the artifact-server (expected a port number (1–65535))',
+      'mesos.resourcemanager.artifactserver.root: required by the artifact-server (expected a folder path)',
     ]);
     expect(createConfig(tls, { service: 'taskmanager' }).get('security.ssl.internal.enabled')).toBe(true);
     expect(configError(() => createConfig({}, { service: 'scheduler' })).problems.map((p) => p.message)).toEqual([
       'mesos.master: required by the scheduler (expected host:port, zk://host:2181[,host:2181]/path or an http(s):// URL)',
     ]);
     expect(createConfig({}, { service: 'cli' }).get('mesos.master')).toBeUndefined();
+  });
+
+  it('keeps the default signed-URL validity within the maximum', () => {
+    const ttl = 'mesos.resourcemanager.artifactserver.signed-url.ttl';
+    const maxTtl = 'mesos.resourcemanager.artifactserver.signed-url.max-ttl';
+    const error = configError(() => loadConfig({ confDir: dir, env: {}, dynamicProperties: [{ key: ttl, value: '2h' }, { key: maxTtl, value: '3600' }] }));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ kind: 'conflict', key: ttl, message: `${ttl}: 2 h is longer than ${maxTtl} 1 h` }),
+    ]);
+    expect(createConfig({ [ttl]: Duration.of(1, 'h'), [maxTtl]: Duration.of(1, 'h') }).get(ttl)).toEqual(Duration.of(1, 'h'));
+    expect(configError(() => createConfig({ [maxTtl]: Duration.of(30, 'min') })).problems.map((p) => p.key)).toEqual([ttl]);
   });
 
   it('does not pile a cross-field problem on an invalid value', () => {

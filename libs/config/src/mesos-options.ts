@@ -14,7 +14,14 @@ import {
   stringType,
   volumesType,
 } from './option-types';
-import { checkMesosMaster, checkNotBlank } from './value-checks';
+import {
+  checkAbsolutePathEntry,
+  checkHost,
+  checkMesosMaster,
+  checkNotBlank,
+  checkUrlPathSegment,
+  minLength,
+} from './value-checks';
 
 const none = Object.freeze([]);
 
@@ -270,48 +277,116 @@ export const MESOS_TASK_OPTIONS = {
   }),
 } as const;
 
+const ARTIFACT_SERVER: { readonly group: 'Artifact server'; readonly masterOnly: true } = { group: 'Artifact server', masterOnly: true };
+
 /** Options of the artifact server that serves TaskManager artifacts to the Mesos fetcher. */
 export const ARTIFACT_SERVER_OPTIONS = {
   'mesos.resourcemanager.artifactserver.port': option({
     type: portType(),
     default: 0,
-    group: 'Artifact server',
+    ...ARTIFACT_SERVER,
     readers: ['artifact-server', 'scheduler'],
-    masterOnly: true,
     description: 'The port the artifact server listens on; 0 picks a free port.',
+  }),
+  'mesos.resourcemanager.artifactserver.grpc.port': option({
+    type: portType({ min: 1 }),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    requiredBy: ['artifact-server'],
+    description:
+      'The port of the artifact server\'s gRPC service, where artifacts are published. ' +
+      'It must be fixed (not 0), because the publishers have to be told where to connect.',
+  }),
+  'mesos.resourcemanager.artifactserver.bind-host': option({
+    type: stringType({ expected: 'a host name or IP address, e.g. 0.0.0.0', check: checkHost }),
+    default: '0.0.0.0',
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description: 'The address the artifact server\'s HTTP(S) and gRPC ports bind; `0.0.0.0` means every IPv4 interface.',
+  }),
+  'mesos.resourcemanager.artifactserver.advertised-host': option({
+    type: stringType({ expected: 'a host name or IP address the agents can reach', check: checkHost }),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description:
+      'The host put in the artifact URLs handed to the Mesos fetcher, so it must resolve on the agents. ' +
+      'Unset means this machine\'s host name.',
+  }),
+  'mesos.resourcemanager.artifactserver.root': option({
+    type: stringType({ expected: 'a folder path', check: checkNotBlank }),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    requiredBy: ['artifact-server'],
+    description: 'The folder that holds the published artifacts; created if missing. A relative path is resolved against the working directory.',
+  }),
+  'mesos.resourcemanager.artifactserver.prefix': option({
+    type: stringType({ expected: "one URL path segment of letters, digits and '._~-', e.g. mesoflow-1a2b", check: checkUrlPathSegment }),
+    default: 'mesoflow',
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description: 'The first path segment of every artifact URL, naming the cluster, e.g. `mesoflow-1a2b`.',
   }),
   'mesos.resourcemanager.artifactserver.ssl.enabled': option({
     type: booleanType(),
     default: true,
-    group: 'Artifact server',
+    ...ARTIFACT_SERVER,
     readers: ['artifact-server', 'scheduler'],
-    masterOnly: true,
     description:
       'Serve artifacts over HTTPS. Takes effect only together with `security.ssl.internal.enabled`; ' +
       'then `mesos.resourcemanager.artifactserver.ssl.cert` and `.ssl.key` are required.',
   }),
   'mesos.resourcemanager.artifactserver.ssl.cert': option({
     type: stringType({ expected: 'a file path' }),
-    group: 'Artifact server',
+    ...ARTIFACT_SERVER,
     readers: ['artifact-server'],
-    masterOnly: true,
     description: 'Path of the PEM certificate (chain) the artifact server presents over HTTPS.',
   }),
   'mesos.resourcemanager.artifactserver.ssl.key': option({
     type: stringType({ expected: 'a file path' }),
-    group: 'Artifact server',
+    ...ARTIFACT_SERVER,
     readers: ['artifact-server'],
-    masterOnly: true,
     description: 'Path of the PEM private key that goes with `mesos.resourcemanager.artifactserver.ssl.cert`.',
   }),
   'mesos.resourcemanager.artifactserver.url-signing-key': option({
-    type: stringType({ check: checkNotBlank }),
-    group: 'Artifact server',
+    type: stringType({ expected: 'a key of at least 32 characters', check: minLength(32) }),
+    ...ARTIFACT_SERVER,
     readers: ['artifact-server', 'scheduler'],
-    masterOnly: true,
     sensitive: true,
     description:
-      'The key that signs artifact URLs handed to the fetcher, so that only URLs the scheduler issued are served. ' +
-      'Unset means a random key per start, which works only while the scheduler and artifact server share a process.',
+      'The key (at least 32 characters) that signs artifact URLs handed to the fetcher, so that only URLs the scheduler issued are served. ' +
+      'Unset means a random key per start, which works only while the scheduler and artifact server share a process ' +
+      'and makes signed URLs invalid when the artifact server restarts.',
+  }),
+  'mesos.resourcemanager.artifactserver.max-artifact-size': option({
+    type: memoryType({ bareUnit: 'b', minBytes: 1 }),
+    default: MemorySize.of(4, 'g'),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description: 'The largest artifact the artifact server accepts for publishing.',
+  }),
+  'mesos.resourcemanager.artifactserver.signed-url.ttl': option({
+    type: durationType('s', { min: Duration.of(1, 's') }),
+    default: Duration.of(1, 'h'),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description:
+      'How long a signed artifact URL stays valid when the caller does not say; ' +
+      'at most `mesos.resourcemanager.artifactserver.signed-url.max-ttl`.',
+  }),
+  'mesos.resourcemanager.artifactserver.signed-url.max-ttl': option({
+    type: durationType('s', { min: Duration.of(1, 's') }),
+    default: Duration.of(7, 'd'),
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description: 'The longest validity a signed artifact URL may be given.',
+  }),
+  'mesos.resourcemanager.artifactserver.local-roots': option({
+    type: listType({ expected: 'a comma-separated list of absolute folder paths', checkEntry: checkAbsolutePathEntry }),
+    default: none,
+    ...ARTIFACT_SERVER,
+    readers: ['artifact-server'],
+    description:
+      'Folders on the artifact server\'s machine whose files may be published by path (`PublishFile`), comma-separated; ' +
+      'empty disables publishing by path.',
   }),
 } as const;

@@ -254,6 +254,56 @@ describe('port assignments', () => {
   });
 });
 
+describe('artifact server options', () => {
+  const K = 'mesos.resourcemanager.artifactserver';
+
+  it('accepts host names and IP addresses as hosts', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'agent-1.example.org', 'localhost']) expect(load(`${K}.bind-host`, host)).toBe(host);
+    expect(problem(`${K}.advertised-host`, 'http://a')).toBe(
+      `${K}.advertised-host: 'http://a' is not a host name or IP address (expected a host name or IP address the agents can reach)`,
+    );
+  });
+  it('needs a fixed gRPC port', () => {
+    expect(load(`${K}.grpc.port`, '6124')).toBe(6124);
+    expect(problem(`${K}.grpc.port`, '0')).toBe(`${K}.grpc.port: '0' is not between 1 and 65535 (expected a port number (1–65535))`);
+  });
+  it.each(['mesoflow', 'mesoflow-1a2b', 'a.b_c~d'])('accepts the prefix %s', (prefix) => {
+    expect(load(`${K}.prefix`, prefix)).toBe(prefix);
+  });
+  it.each(['a/b', '..', '.', 'a b', 'ä'])('rejects the prefix %s', (prefix) => {
+    expect(problem(`${K}.prefix`, prefix)).toBe(
+      `${K}.prefix: '${prefix}' is not one URL path segment of letters, digits and '._~-' (expected one URL path segment of letters, digits and '._~-', e.g. mesoflow-1a2b)`,
+    );
+  });
+  it('needs a signing key of at least 32 characters, and never repeats it', () => {
+    expect(load(`${K}.url-signing-key`, 'k'.repeat(32))).toBe('k'.repeat(32));
+    const message = problem(`${K}.url-signing-key`, 'tiny-secret');
+    expect(message).toBe(`${K}.url-signing-key: the value is shorter than 32 characters (expected a key of at least 32 characters)`);
+    expect(message).not.toContain('tiny-secret');
+  });
+  it('reads the artifact size limit as a memory size, a bare number in bytes', () => {
+    expect(createConfig().get(`${K}.max-artifact-size`).bytes).toBe(4 * 1024 ** 3);
+    expect(load(`${K}.max-artifact-size`, '1000000').bytes).toBe(1_000_000);
+    expect(load(`${K}.max-artifact-size`, '512m').bytes).toBe(512 * 1024 ** 2);
+    expect(problem(`${K}.max-artifact-size`, '0')).toContain("'0' is less than the minimum of 1b");
+  });
+  it('reads signed-URL validities as durations of at least a second, a bare number in seconds', () => {
+    expect(createConfig().get(`${K}.signed-url.ttl`).seconds).toBe(3600);
+    expect(createConfig().get(`${K}.signed-url.max-ttl`).seconds).toBe(7 * 24 * 3600);
+    expect(load(`${K}.signed-url.ttl`, '600').seconds).toBe(600);
+    expect(problem(`${K}.signed-url.ttl`, '500 ms')).toBe(
+      `${K}.signed-url.ttl: '500 ms' is shorter than 1 s (expected a duration such as 10 s, 5000 ms, 2 min or 1 h, at least 1 s; a bare number is seconds)`,
+    );
+  });
+  it('needs absolute local roots', () => {
+    expect(load(`${K}.local-roots`, '/srv/a, /srv/b')).toEqual(['/srv/a', '/srv/b']);
+    expect(load(`${K}.local-roots`, '')).toEqual([]);
+    expect(problem(`${K}.local-roots`, '/srv/a,relative/dir')).toBe(
+      `${K}.local-roots: '/srv/a,relative/dir': 'relative/dir' is not an absolute path (expected a comma-separated list of absolute folder paths)`,
+    );
+  });
+});
+
 describe('every option type round-trips', () => {
   it('formats each default to text that parses back to the same value', () => {
     for (const [key, definition] of Object.entries(CONFIG_OPTIONS)) {

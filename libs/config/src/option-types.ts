@@ -1,5 +1,5 @@
 import { parseDuration, type Duration, type DurationUnit } from './duration';
-import { parseMemorySize, type MemorySize, type MemoryUnit } from './memory-size';
+import { MemorySize, parseMemorySize, type MemoryUnit } from './memory-size';
 import { parsed, rejected, type ParseResult } from './parse-result';
 
 /** The families of option types; the documentation and the UI group by these. */
@@ -107,10 +107,17 @@ export function integerType(options: RangeOptions = {}): OptionType<number> {
   };
 }
 
-/** A TCP port, 0–65535 (0 lets the operating system pick a free port). */
-export function portType(): OptionType<number> {
-  const integer = integerType({ min: 0, max: 65535, expected: 'a port number (0–65535)' });
-  return { ...integer, kind: 'port', name: 'port (0–65535)' };
+/** Options of {@link portType}. */
+export interface PortTypeOptions {
+  /** The lowest port accepted: 1 for ports that must be fixed (no free-port pick). @default 0 */
+  min?: 0 | 1;
+}
+
+/** A TCP port, 0–65535 (0 lets the operating system pick a free port), or 1–65535 with `min: 1`. */
+export function portType(options: PortTypeOptions = {}): OptionType<number> {
+  const range = `${options.min ?? 0}–65535`;
+  const integer = integerType({ min: options.min ?? 0, max: 65535, expected: `a port number (${range})` });
+  return { ...integer, kind: 'port', name: `port (${range})` };
 }
 
 /** A decimal number within optional bounds (no `NaN`, `Infinity` or hexadecimal). */
@@ -169,15 +176,27 @@ const DURATION_UNIT_WORDS: Readonly<Record<DurationUnit, string>> = {
   ms: 'milliseconds', s: 'seconds', min: 'minutes', h: 'hours', d: 'days',
 };
 
+/** Options of {@link durationType}. */
+export interface DurationTypeOptions {
+  /** The shortest duration accepted. @default none (0 is accepted) */
+  min?: Duration;
+}
+
 /** A length of time (`10 s`, `5000 ms`, `2 min`, `1h`); a bare number is in `bareUnit`. */
-export function durationType(bareUnit: DurationUnit): OptionType<Duration> {
+export function durationType(bareUnit: DurationUnit, options: DurationTypeOptions = {}): OptionType<Duration> {
+  const { min } = options;
   const bareUnitNote = `a bare number is ${DURATION_UNIT_WORDS[bareUnit]}`;
+  const atLeast = min === undefined ? '' : `, at least ${min.toString()}`;
   return {
     kind: 'duration',
     name: 'duration',
-    expected: `a duration such as 10 s, 5000 ms, 2 min or 1 h; ${bareUnitNote}`,
+    expected: `a duration such as 10 s, 5000 ms, 2 min or 1 h${atLeast}; ${bareUnitNote}`,
     bareUnitNote,
-    parse: (raw, shown) => parseDuration(raw, bareUnit, shown),
+    parse: (raw, shown) => {
+      const result = parseDuration(raw, bareUnit, shown);
+      if (result.ok && min !== undefined && result.value.milliseconds < min.milliseconds) return rejected(`${shown} is shorter than ${min.toString()}`);
+      return result;
+    },
     format: (value) => value.toString(),
   };
 }
@@ -205,7 +224,7 @@ export function memoryType(options: MemoryTypeOptions): OptionType<MemorySize> {
     bareUnitNote,
     parse: (raw, shown) => {
       const result = parseMemorySize(raw, bareUnit, shown);
-      if (result.ok && result.value.bytes < minBytes) return rejected(`${shown} is less than the minimum of ${minBytes / 1024 ** 2}m`);
+      if (result.ok && result.value.bytes < minBytes) return rejected(`${shown} is less than the minimum of ${MemorySize.of(minBytes, 'b').toString()}`);
       return result;
     },
     format: (value) => value.toString(),

@@ -103,6 +103,27 @@ const memoryAgrees: CrossFieldRule = {
   },
 };
 
+/** The default validity of a signed artifact URL must not exceed the longest allowed. */
+const signedUrlTtlWithinMaximum: CrossFieldRule = {
+  keys: ['mesos.resourcemanager.artifactserver.signed-url.ttl', 'mesos.resourcemanager.artifactserver.signed-url.max-ttl'],
+  check: (view) => {
+    const key = 'mesos.resourcemanager.artifactserver.signed-url.ttl';
+    const ttl = view.get(key);
+    const maxTtl = view.get('mesos.resourcemanager.artifactserver.signed-url.max-ttl');
+    if (ttl.milliseconds <= maxTtl.milliseconds) return [];
+    const source = view.source(key);
+    return [
+      {
+        kind: 'conflict',
+        key,
+        value: ttl.toString(),
+        ...(source === undefined ? {} : { source }),
+        message: `${key}: ${ttl.toString()} is longer than mesos.resourcemanager.artifactserver.signed-url.max-ttl ${maxTtl.toString()}`,
+      },
+    ];
+  },
+};
+
 /** The cross-field rules, modelled on the checks Flink makes at startup. */
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   requiredWhen('high-availability.zookeeper.quorum', 'high-availability', 'high-availability is zookeeper', zookeeperHa),
@@ -153,4 +174,5 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   ),
   portAssignmentsAreOptions,
   memoryAgrees,
+  signedUrlTtlWithinMaximum,
 ];

@@ -60,3 +60,29 @@ export function checkZooKeeperPath(text: string, shown: string): string | undefi
 export function checkNotBlank(text: string, shown: string): string | undefined {
   return text.trim() === '' ? `${shown} is empty` : undefined;
 }
+
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+
+/** A host name, an IPv4 address or an IPv6 address (without brackets), e.g. `0.0.0.0`, `::`, `agent-1.example.org`. */
+export function checkHost(text: string, shown: string): string | undefined {
+  return HOST_NAME.test(text) || IPV6.test(text) ? undefined : `${shown} is not a host name or IP address`;
+}
+
+const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
+
+/** One URL path segment of letters, digits and `._~-` (not `.` or `..`), e.g. `mesoflow-1a2b`. */
+export function checkUrlPathSegment(text: string, shown: string): string | undefined {
+  const ok = PATH_SEGMENT.test(text) && text !== '.' && text !== '..';
+  return ok ? undefined : `${shown} is not one URL path segment of letters, digits and '._~-'`;
+}
+
+/** A check that text has at least `min` characters; the reason never repeats the text (keys, passwords). */
+export function minLength(min: number): (text: string, shown: string) => string | undefined {
+  return (text, shown) => (text.length < min ? `${shown} is shorter than ${min} characters` : undefined);
+}
+
+/** An entry check for path lists: the entry must be an absolute path. */
+export function checkAbsolutePathEntry(entry: string): string | undefined {
+  return entry.startsWith('/') ? undefined : `'${entry}' is not an absolute path`;
+}

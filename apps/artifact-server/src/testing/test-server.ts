@@ -1,11 +1,11 @@
 // Starts an artifact server for a test: a fresh root folder, loopback ports, silent logs.
+import { createConfig, type ConfigValues } from '@mesoflow/config';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startArtifactServer, type RunningArtifactServer } from '../app';
-import type { ArtifactServerSettings } from '../settings';
 import { ArtifactClient } from './artifact-client';
 
 /** A test's server, its gRPC client and its folders. */
@@ -23,15 +23,15 @@ export interface TestArtifactServer {
 export const TEST_SIGNING_KEY = 'test-only-signing-key-0123456789abcdef';
 
 /**
- * Starts a server on loopback with `settings` over the test defaults; `grpcPort` comes from the
+ * Starts a server on loopback with `values` over the test defaults; `grpcPort` comes from the
  * test (`freePort()` of @mesoflow/testing, which only test files may use).
  */
-export async function startTestArtifactServer(grpcPort: number, settings: ArtifactServerSettings = {}): Promise<TestArtifactServer> {
+export async function startTestArtifactServer(grpcPort: number, values: ConfigValues = {}): Promise<TestArtifactServer> {
   const workDir = mkdtempSync(join(tmpdir(), 'artifact-server-'));
   const root = join(workDir, 'root');
   let server: RunningArtifactServer;
   try {
-    server = await startArtifactServer(
+    const config = createConfig(
       {
         'mesos.resourcemanager.artifactserver.port': 0,
         'mesos.resourcemanager.artifactserver.bind-host': '127.0.0.1',
@@ -39,12 +39,13 @@ export async function startTestArtifactServer(grpcPort: number, settings: Artifa
         'mesos.resourcemanager.artifactserver.grpc.port': grpcPort,
         'mesos.resourcemanager.artifactserver.root': root,
         'mesos.resourcemanager.artifactserver.prefix': 'cluster-t',
-        'mesos.resourcemanager.artifactserver.signing-key': TEST_SIGNING_KEY,
-        'mesos.resourcemanager.artifactserver.local-roots': workDir,
-        ...settings,
+        'mesos.resourcemanager.artifactserver.url-signing-key': TEST_SIGNING_KEY,
+        'mesos.resourcemanager.artifactserver.local-roots': [workDir],
+        ...values,
       },
-      { logger: pino({ level: 'silent' }), shutdownSignals: false },
+      { service: 'artifact-server' },
     );
+    server = await startArtifactServer(config, { logger: pino({ level: 'silent' }), shutdownSignals: false });
   } catch (error) {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
