@@ -9,6 +9,7 @@
 // ratio = naive p99 / ours p99 (above 1 means we are faster). Target: ours p99 <= 2 ms.
 import { placeWorkers, type PendingWorker, type WorkerProfile } from '@mesoflow/mesos-placement';
 import { mesos } from '@mesoflow/proto';
+import { seededRandom } from '@mesoflow/testing';
 
 type Offer = mesos.v1.Offer.$Properties;
 type Resource = mesos.v1.Resource.$Properties;
@@ -19,18 +20,6 @@ const DISTINCT_EVENTS = 50;
 const WARMUP = 200;
 const ITERATIONS = 1_000;
 const TARGET_P99_MS = 2;
-
-/** A small deterministic PRNG (mulberry32), so every run decides on the same events. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function scalar(name: string, value: number, extras: Partial<Resource> = {}): Resource {
   return { name, type: mesos.v1.Value.Type.SCALAR, scalar: { value }, role: '*', ...extras };
@@ -144,7 +133,7 @@ function measure(events: readonly Offer[][], decide: (offers: Offer[]) => number
 }
 
 function main(): void {
-  const random = randomSource(42);
+  const random = seededRandom(42);
   const events = Array.from({ length: DISTINCT_EVENTS }, (_, i) => makeEvent(random, i));
   const pending1000 = makePending(random, 1_000);
   const pending10 = makePending(random, 10);

@@ -14,6 +14,7 @@
 // the figures are medians over rounds.
 import { RecordIoDecoder, encodeRecord, encodeRecords } from '@mesoflow/mesos-recordio';
 import { mesos } from '@mesoflow/proto';
+import { seededRandom } from '@mesoflow/testing';
 
 const Event = mesos.v1.scheduler.Event;
 
@@ -26,18 +27,6 @@ const ROUNDS = 61;
 /** Passes per timed sample, so that one sample lasts well above timer and scheduler jitter. */
 const PASSES_PER_SAMPLE = 2;
 const TARGET_RATIO = 0.9;
-
-/** A small deterministic PRNG (mulberry32), so every run decodes the same bytes. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuidBytes(random: () => number): Uint8Array {
   const bytes = new Uint8Array(16);
@@ -148,7 +137,7 @@ function offersEvent(random: () => number, sequence: number): mesos.v1.scheduler
 
 /** The binary-protobuf bodies of the event mix, each in its own buffer as a stream would hold it. */
 function buildEvents(): Buffer[] {
-  const random = randomSource(0x5eed);
+  const random = seededRandom(0x5eed);
   const events: Buffer[] = [];
   for (let i = 0; i < EVENT_COUNT; i++) {
     const slot = i % 10;

@@ -5,20 +5,9 @@ import type { WorkerProfile } from './profile';
 import { normalizeRanges, rangesOf, type Range } from './ranges';
 import { isReserved } from './resources';
 import { offer, ports, scalar } from './test-offers';
+import { seededRandom } from '@mesoflow/testing';
 
 type Resource = mesos.v1.Resource.$Properties;
-
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Identity of a resource apart from its value, as Mesos matches it. */
 function identity(resource: Resource): string {
@@ -69,7 +58,7 @@ function randomWorkers(random: () => number, count: number): PendingWorker[] {
 
 describe('placeWorkers (property)', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('never over-allocates and launches only offered resources (seed %i)', (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const offers = randomOffers(random, 40);
     const pending = randomWorkers(random, 300);
     const before = JSON.stringify(offers);
