@@ -1,0 +1,29 @@
+/** ZooKeeper adapter and the scheduler's worker store (ZooKeeper or local files). */
+export { ZkStoreError, ZkStoreErrorCode, isOutcomeUnknown, isZkStoreError } from './errors';
+export type { ZkStoreErrorDetails } from './errors';
+export { ZooKeeperConnection } from './zookeeper-connection';
+export type {
+  CreateMode,
+  TransactionOpResult,
+  ZNode,
+  ZooKeeperConnectionEvent,
+  ZooKeeperConnectionOptions,
+  ZooKeeperTransactionBuilder,
+} from './zookeeper-connection';
+export {
+  WORKER_TRANSITIONS,
+  assertTransition,
+  formatTaskId,
+  isLegalTransition,
+  launched,
+  parseTaskId,
+  released,
+  withFailure,
+} from './worker';
+export type { LaunchTarget, Worker, WorkerState } from './worker';
+export type { WorkerStore } from './worker-store';
+export { ZooKeeperWorkerStore, joinZooKeeperPath } from './zookeeper-worker-store';
+export type { ZooKeeperWorkerStoreOptions } from './zookeeper-worker-store';
+export { FileWorkerStore, writeFileAtomic } from './file-worker-store';
+export { openWorkerStore } from './open-worker-store';
+export type { WorkerStoreLocation } from './open-worker-store';

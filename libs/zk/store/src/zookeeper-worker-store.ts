@@ -1,0 +1,240 @@
+import type { WorkerProfile } from '@mesoflow/mesos-placement';
+import { isZkStoreError, ZkStoreError, ZkStoreErrorCode } from './errors';
+import {
+  assertTransition,
+  decodeWorkerRecord,
+  encodeWorkerRecord,
+  formatTaskId,
+  newWorkerRecord,
+  parseTaskId,
+  released,
+  type Worker,
+} from './worker';
+import type { WorkerStore } from './worker-store';
+import type { ZooKeeperConnection } from './zookeeper-connection';
+
+/** Settings of {@link ZooKeeperWorkerStore.open}. */
+export interface ZooKeeperWorkerStoreOptions {
+  /** An open connection; the store does not close it. */
+  connection: ZooKeeperConnection;
+  /** `high-availability.zookeeper.path.root`. @default '/mesoflow' */
+  rootPath?: string;
+  /** `high-availability.cluster-id`, with or without its leading `/`. @default '/default' */
+  clusterId?: string;
+  /** How often `newWorker` and `release` re-read and try again after losing to a concurrent writer. @default 100 */
+  maxAttempts?: number;
+}
+
+/** Joins ZooKeeper path parts, dropping empty segments: `('/mesoflow', '/default')` → `/mesoflow/default`. */
+export function joinZooKeeperPath(...parts: string[]): string {
+  return '/' + parts.flatMap((part) => part.split('/')).filter((segment) => segment.length > 0).join('/');
+}
+
+/**
+ * {@link WorkerStore} in ZooKeeper under `<rootPath>/<clusterId>/`:
+ * - `framework-id`: the framework ID as UTF-8 text;
+ * - `worker-counter`: the number of the last task ID handed out, as decimal text;
+ * - `workers/<taskId>`: each worker as JSON; its version is the node's data version.
+ *
+ * Every write is conditional on the version read, and `newWorker` bumps the counter and creates
+ * the worker node in one transaction, so concurrent stores never hand out the same ID.
+ */
+export class ZooKeeperWorkerStore implements WorkerStore {
+  /** The cluster's node, `<rootPath>/<clusterId>`. */
+  readonly basePath: string;
+  private readonly frameworkIdPath: string;
+  private readonly counterPath: string;
+  private readonly workersPath: string;
+  private readonly connection: ZooKeeperConnection;
+  private readonly maxAttempts: number;
+
+  private constructor(options: ZooKeeperWorkerStoreOptions) {
+    this.connection = options.connection;
+    this.maxAttempts = options.maxAttempts ?? 100;
+    this.basePath = joinZooKeeperPath(options.rootPath ?? '/mesoflow', options.clusterId ?? '/default');
+    this.frameworkIdPath = `${this.basePath}/framework-id`;
+    this.counterPath = `${this.basePath}/worker-counter`;
+    this.workersPath = `${this.basePath}/workers`;
+  }
+
+  /** Creates the cluster's nodes when missing and returns the store. */
+  static async open(options: ZooKeeperWorkerStoreOptions): Promise<ZooKeeperWorkerStore> {
+    const store = new ZooKeeperWorkerStore(options);
+    await store.connection.mkdirp(store.workersPath);
+    try {
+      await store.connection.create(store.counterPath, Buffer.from('0'));
+    } catch (error) {
+      if (!isZkStoreError(error, ZkStoreErrorCode.NODE_EXISTS)) throw error;
+    }
+    return store;
+  }
+
+  async getFrameworkId(): Promise<string | undefined> {
+    const node = await this.connection.getData(this.frameworkIdPath);
+    const id = node?.data.toString('utf8');
+    return id ? id : undefined;
+  }
+
+  async setFrameworkId(frameworkId: string): Promise<void> {
+    if (!frameworkId) throw new ZkStoreError(ZkStoreErrorCode.INVALID_ARGUMENT, 'The framework ID is empty');
+    const data = Buffer.from(frameworkId, 'utf8');
+    const node = await this.connection.getData(this.frameworkIdPath);
+    if (node?.data.equals(data)) return;
+    try {
+      if (node) await this.connection.setData(this.frameworkIdPath, data, node.version);
+      else await this.connection.create(this.frameworkIdPath, data);
+    } catch (error) {
+      if (isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION) || isZkStoreError(error, ZkStoreErrorCode.NODE_EXISTS)) {
+        throw new ZkStoreError(
+          ZkStoreErrorCode.CONFLICT,
+          `Another writer changed the framework ID at '${this.frameworkIdPath}' first`,
+          { path: this.frameworkIdPath, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async newWorker(resources: WorkerProfile): Promise<Worker> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const counter = await this.readCounter();
+      const worker = newWorkerRecord(formatTaskId(counter.last + 1), resources);
+      try {
+        await this.connection
+          .transaction()
+          .setData(this.counterPath, Buffer.from(String(counter.last + 1)), counter.version)
+          .create(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker)))
+          .commit();
+        return worker;
+      } catch (error) {
+        // Another store took this number first: read the counter again.
+        if (!isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) throw error;
+      }
+    }
+    throw new ZkStoreError(
+      ZkStoreErrorCode.CONFLICT,
+      `Lost ${this.maxAttempts} times in a row to other writers of '${this.counterPath}'`,
+      { path: this.counterPath },
+    );
+  }
+
+  async update(worker: Worker): Promise<number> {
+    const current = await this.get(worker.taskId);
+    if (!current) throw this.notFound(worker.taskId);
+    if (current.version !== worker.version) throw this.stale(worker, current.version);
+    assertTransition(worker.taskId, current.state, worker.state);
+    try {
+      return await this.connection.setData(
+        this.workerPath(worker.taskId),
+        Buffer.from(encodeWorkerRecord(worker)),
+        worker.version,
+      );
+    } catch (error) {
+      throw this.translateWrite(error, worker);
+    }
+  }
+
+  async release(taskId: string): Promise<Worker> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const current = await this.get(taskId);
+      if (!current) throw this.notFound(taskId);
+      if (current.state === 'Released') return current;
+      const next = released(current);
+      try {
+        const version = await this.connection.setData(
+          this.workerPath(taskId),
+          Buffer.from(encodeWorkerRecord(next)),
+          current.version,
+        );
+        return { ...next, version };
+      } catch (error) {
+        if (!isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) throw this.translateWrite(error, current);
+      }
+    }
+    throw new ZkStoreError(ZkStoreErrorCode.CONFLICT, `Lost ${this.maxAttempts} times in a row releasing '${taskId}'`);
+  }
+
+  async remove(worker: Worker): Promise<void> {
+    const current = await this.get(worker.taskId);
+    if (!current) throw this.notFound(worker.taskId);
+    if (current.version !== worker.version) throw this.stale(worker, current.version);
+    if (current.state !== 'Released') {
+      throw new ZkStoreError(
+        ZkStoreErrorCode.ILLEGAL_TRANSITION,
+        `Worker '${worker.taskId}' is ${current.state}; only a Released worker can be removed`,
+      );
+    }
+    try {
+      await this.connection.delete(this.workerPath(worker.taskId), worker.version);
+    } catch (error) {
+      throw this.translateWrite(error, worker);
+    }
+  }
+
+  async get(taskId: string): Promise<Worker | undefined> {
+    const path = this.workerPath(taskId);
+    const node = await this.connection.getData(path);
+    if (!node) return undefined;
+    return { ...decodeWorkerRecord(node.data.toString('utf8'), path), version: node.version };
+  }
+
+  async list(): Promise<Worker[]> {
+    const names = await this.connection.getChildren(this.workersPath);
+    const workers = await Promise.all(names.map((name) => this.get(name)));
+    return workers
+      .filter((worker): worker is Worker => worker !== undefined)
+      .sort((a, b) => (parseTaskId(a.taskId) ?? 0) - (parseTaskId(b.taskId) ?? 0) || a.taskId.localeCompare(b.taskId));
+  }
+
+  /** Nothing to release: the connection belongs to the caller. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private workerPath(taskId: string): string {
+    if (!taskId || taskId.includes('/')) {
+      throw new ZkStoreError(ZkStoreErrorCode.INVALID_ARGUMENT, `'${taskId}' is not a task ID`);
+    }
+    return `${this.workersPath}/${taskId}`;
+  }
+
+  private async readCounter(): Promise<{ last: number; version: number }> {
+    const node = await this.connection.getData(this.counterPath);
+    const text = node?.data.toString('utf8') ?? '';
+    const last = Number(text);
+    if (!node || !/^\d+$/.test(text) || !Number.isSafeInteger(last)) {
+      throw new ZkStoreError(
+        ZkStoreErrorCode.CORRUPT_RECORD,
+        `The worker counter at '${this.counterPath}' is ${node ? `'${text}'` : 'missing'}`,
+        { path: this.counterPath },
+      );
+    }
+    return { last, version: node.version };
+  }
+
+  private notFound(taskId: string): ZkStoreError {
+    return new ZkStoreError(ZkStoreErrorCode.NOT_FOUND, `Worker '${taskId}' is not in the store`, {
+      path: `${this.workersPath}/${taskId}`,
+    });
+  }
+
+  private stale(worker: Worker, stored: number): ZkStoreError {
+    return new ZkStoreError(
+      ZkStoreErrorCode.CONFLICT,
+      `Worker '${worker.taskId}' was read at version ${worker.version} but the store holds version ${stored}`,
+      { path: `${this.workersPath}/${worker.taskId}` },
+    );
+  }
+
+  private translateWrite(error: unknown, worker: Worker): unknown {
+    if (isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) {
+      return new ZkStoreError(
+        ZkStoreErrorCode.CONFLICT,
+        `Worker '${worker.taskId}' changed after it was read at version ${worker.version}`,
+        { path: error.path, cause: error },
+      );
+    }
+    if (isZkStoreError(error, ZkStoreErrorCode.NO_NODE)) return this.notFound(worker.taskId);
+    return error;
+  }
+}
