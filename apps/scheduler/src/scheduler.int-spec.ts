@@ -1,0 +1,181 @@
+// The scheduler's worker loop against our local Mesos stand-in, both real: a file worker store in a
+// temp folder, TaskManager stand-ins that are real long-running processes, no mocks.
+import { createConfig, Duration, MemorySize, type MesoflowConfig } from '@mesoflow/config';
+import { MesosSchedulerClient, type SubscribedNotice } from '@mesoflow/mesos-client';
+import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { mesos } from '@mesoflow/proto';
+import { waitFor } from '@mesoflow/testing';
+import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentialFromConfig, frameworkInfoFromConfig } from './scheduler/framework-info';
+import { WorkerScheduler } from './scheduler/worker-scheduler';
+
+const S = mesos.v1.TaskState;
+
+interface TaskJson {
+  id: string;
+  state: string;
+}
+
+interface FrameworkJson {
+  id: string;
+  tasks: TaskJson[];
+}
+
+function runningTasksOnMaster(local: LocalMesos, frameworkId: string): string[] {
+  const frameworks = (local.state()['frameworks'] ?? []) as FrameworkJson[];
+  const framework = frameworks.find((f) => f.id === frameworkId);
+  return (framework?.tasks ?? []).filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id).sort();
+}
+
+describe('scheduler against the local Mesos stand-in', () => {
+  let local: LocalMesos;
+  let folder: string;
+  let store: WorkerStore;
+  const schedulers: WorkerScheduler[] = [];
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'mesoflow-scheduler-'));
+    local = await startLocalMesos({
+      port: 0,
+      agents: 3,
+      resources: 'cpus:2;mem:2048;disk:1000;ports:[31000-31100]',
+      workDir: join(folder, 'mesos'),
+      allocationIntervalMs: 100,
+    });
+    store = await FileWorkerStore.open(join(folder, 'store'));
+  });
+
+  afterAll(async () => {
+    for (const scheduler of schedulers) await scheduler.close();
+    await store.close();
+    await local.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  // Each TaskManager stand-in writes its pid where the test can find it, then becomes `sleep`.
+  const config = (): MesoflowConfig =>
+    createConfig(
+      {
+        'mesos.master': local.url,
+        'mesos.resourcemanager.framework.name': 'scheduler-int-spec',
+        'mesos.resourcemanager.tasks.cpus': 0.5,
+        'mesos.resourcemanager.tasks.mem': MemorySize.of(64, 'm'),
+        'mesos.resourcemanager.tasks.taskmanager-cmd': `echo $$ > ${join(folder, '$MESOS_EXECUTOR_ID.pid')}; exec sleep 300`,
+        'mesos.resourcemanager.declined-offer-refuse-duration': Duration.of(200, 'ms'),
+        'mesos.maximum-failed-tasks': 5,
+      },
+      { service: 'scheduler' },
+    );
+
+  async function startScheduler(): Promise<{ scheduler: WorkerScheduler; client: MesosSchedulerClient; subscribed: SubscribedNotice[] }> {
+    const cfg = config();
+    const frameworkId = await store.getFrameworkId();
+    const credential = credentialFromConfig(cfg);
+    const client = new MesosSchedulerClient({
+      master: local.url,
+      frameworkInfo: frameworkInfoFromConfig(cfg),
+      ...(frameworkId === undefined ? {} : { frameworkId }),
+      ...(credential === undefined ? {} : { credential }),
+    });
+    const subscribed: SubscribedNotice[] = [];
+    client.on('subscribed', (notice) => subscribed.push(notice));
+    // What the store says about a task when its first STAGING/RUNNING reaches this client. The
+    // listener runs before the scheduler's (registered later), and the store serializes calls.
+    client.on('UPDATE', (event) => {
+      const { task_id, state } = event.update.status;
+      if (state !== S.TASK_STAGING && state !== S.TASK_RUNNING) return;
+      if (firstSeen.has(task_id.value)) return;
+      firstSeen.set(task_id.value, store.get(task_id.value));
+    });
+    const scheduler = new WorkerScheduler({
+      client,
+      store,
+      config: cfg,
+      desiredWorkers: 3,
+      replacementBackoff: { initialMs: 50, maxMs: 1_000 },
+    });
+    schedulers.push(scheduler);
+    await scheduler.start();
+    return { scheduler, client, subscribed };
+  }
+
+  const firstSeen = new Map<string, ReturnType<WorkerStore['get']>>();
+  let frameworkId: string;
+  let first: WorkerScheduler;
+
+  const runningViews = (scheduler: WorkerScheduler): string[] =>
+    scheduler
+      .workerViews()
+      .filter((view) => view.state === 'Launched' && view.taskState === 'TASK_RUNNING')
+      .map((view) => view.taskId)
+      .sort();
+
+  it('launches three workers that reach RUNNING, each persisted as Launched before Mesos reports it', async () => {
+    const started = await startScheduler();
+    first = started.scheduler;
+    frameworkId = started.subscribed[0]?.frameworkId ?? '';
+    expect(frameworkId).not.toBe('');
+    expect(await store.getFrameworkId()).toBe(frameworkId);
+
+    const running = await waitFor(() => (runningViews(first).length === 3 ? runningViews(first) : undefined), {
+      timeoutMs: 20_000,
+      description: 'three running workers',
+    });
+    expect(running).toEqual(['taskmanager-00001', 'taskmanager-00002', 'taskmanager-00003']);
+    expect(runningTasksOnMaster(local, frameworkId)).toEqual(running);
+    for (const taskId of running) {
+      const seen = await firstSeen.get(taskId);
+      expect(seen?.state).toBe('Launched');
+      expect(seen?.agentId).toBeDefined();
+      expect(seen?.ports).toHaveLength(2);
+    }
+    await waitFor(() => first.offersSuppressed, { description: 'offers suppressed' });
+  });
+
+  it('replaces a worker whose process is killed and counts the failure in the store', async () => {
+    const victim = 'taskmanager-00002';
+    const pid = Number((await readFile(join(folder, `${victim}.pid`), 'utf8')).trim());
+    expect(pid).toBeGreaterThan(1);
+    process.kill(-pid, 'SIGKILL');
+
+    const running = await waitFor(
+      () => {
+        const ids = runningViews(first);
+        return ids.length === 3 && !ids.includes(victim) ? ids : undefined;
+      },
+      { timeoutMs: 20_000, description: 'a replacement running' },
+    );
+    expect(running).toEqual(['taskmanager-00001', 'taskmanager-00003', 'taskmanager-00004']);
+    const failed = await store.get(victim);
+    expect(failed?.state).toBe('Released');
+    expect(failed?.failureCount).toBe(1);
+    expect(first.failedTasks()).toBe(1);
+    expect(await firstSeen.get('taskmanager-00004')).toMatchObject({ state: 'Launched' });
+    await waitFor(() => runningTasksOnMaster(local, frameworkId).join() === running.join(), {
+      description: 'the master running the same three tasks',
+    });
+  });
+
+  it('after a restart re-subscribes with the persisted framework ID, reconciles, and launches nothing', async () => {
+    await first.close();
+    const before = await store.list();
+
+    const { scheduler, subscribed } = await startScheduler();
+    expect(subscribed[0]).toMatchObject({ frameworkId, resubscribed: true });
+
+    // Explicit reconciliation answers for every Launched worker.
+    const running = await waitFor(() => (runningViews(scheduler).length === 3 ? runningViews(scheduler) : undefined), {
+      timeoutMs: 20_000,
+      description: 'reconciliation reporting three running workers',
+    });
+    expect(running).toEqual(['taskmanager-00001', 'taskmanager-00003', 'taskmanager-00004']);
+    await scheduler.idle();
+    expect(scheduler.offersSuppressed).toBe(true);
+    const after = await store.list();
+    expect(after.map((w) => [w.taskId, w.state])).toEqual(before.map((w) => [w.taskId, w.state]));
+    expect(runningTasksOnMaster(local, frameworkId)).toEqual(running);
+  });
+});

@@ -1,0 +1,239 @@
+import { createConfig, Duration, MemorySize, type ConfigValues } from '@mesoflow/config';
+import { mesos } from '@mesoflow/proto';
+import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchedulerErrorCode, type SchedulerError } from './errors';
+import { FakeClient, ManualClock, offer, status } from './testing/fake-client';
+import { WorkerScheduler } from './worker-scheduler';
+
+const S = mesos.v1.TaskState;
+
+describe('WorkerScheduler', () => {
+  let folder: string;
+  let store: WorkerStore;
+  let client: FakeClient;
+  let clock: ManualClock;
+  let fatal: SchedulerError[];
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'worker-scheduler-'));
+    store = await FileWorkerStore.open(folder);
+    client = new FakeClient();
+    clock = new ManualClock();
+    fatal = [];
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  function scheduler(desiredWorkers: number, values: ConfigValues = {}): WorkerScheduler {
+    const config = createConfig(
+      {
+        'mesos.master': 'master:5050',
+        'mesos.resourcemanager.tasks.cpus': 1,
+        'mesos.resourcemanager.tasks.mem': MemorySize.of(256, 'm'),
+        'mesos.resourcemanager.tasks.taskmanager-cmd': 'sleep 300',
+        'mesos.resourcemanager.declined-offer-refuse-duration': Duration.of(7, 's'),
+        ...values,
+      },
+      { service: 'scheduler' },
+    );
+    return new WorkerScheduler({
+      client,
+      store,
+      config,
+      desiredWorkers,
+      clock,
+      replacementBackoff: { initialMs: 100, maxMs: 1_000 },
+      onFatalError: (error) => fatal.push(error),
+    });
+  }
+
+  /** Starts with `desired` workers and places them all on one offer; returns the scheduler. */
+  async function running(desired: number, values: ConfigValues = {}): Promise<WorkerScheduler> {
+    const s = scheduler(desired, values);
+    await s.start();
+    client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+    await s.idle();
+    for (const view of s.workerViews()) {
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status(view.taskId, S.TASK_RUNNING) } });
+    }
+    await s.idle();
+    return s;
+  }
+
+  it('persists the framework ID and records the desired workers on subscription', async () => {
+    const s = scheduler(2);
+    await s.start();
+
+    expect(await store.getFrameworkId()).toBe('fw-1');
+    expect((await store.list()).map((w) => [w.taskId, w.state])).toEqual([
+      ['taskmanager-00001', 'New'],
+      ['taskmanager-00002', 'New'],
+    ]);
+    // Nothing was suppressed, so demand needs no REVIVE; nothing is reconciled yet.
+    expect(client.calls).toEqual([]);
+    expect(s.offersSuppressed).toBe(false);
+  });
+
+  it('marks workers Launched before the ACCEPT, declines the rest and suppresses when nothing is pending', async () => {
+    const s = scheduler(2);
+    await s.start();
+    const statesAtAccept: string[] = [];
+    client.onAccept = async () => {
+      for (const worker of await store.list()) statesAtAccept.push(`${worker.taskId}:${worker.state}`);
+    };
+
+    client.emit('OFFERS', {
+      type: 'OFFERS',
+      offers: { offers: [offer('o1', 'a1', 2, 1024, [31000, 31010]), offer('o2', 'a2', 0.5, 128, [31000, 31010])] },
+    });
+    await s.idle();
+
+    expect(statesAtAccept).toEqual(['taskmanager-00001:Launched', 'taskmanager-00002:Launched']);
+    const [accept] = client.named('accept');
+    expect(accept?.body.offer_ids).toEqual([{ value: 'o1' }]);
+    expect(accept?.body.filters).toEqual({ refuse_seconds: 7 });
+    const tasks = accept?.body.operations?.[0]?.launch?.task_infos ?? [];
+    expect(tasks.map((t) => t.task_id.value)).toEqual(['taskmanager-00001', 'taskmanager-00002']);
+    const first = tasks[0];
+    expect(first?.agent_id).toEqual({ value: 'a1' });
+    expect(first?.command?.value).toBe('sleep 300');
+    const env = Object.fromEntries((first?.command?.environment?.variables ?? []).map((v) => [v.name, v.value]));
+    const stored = await store.get('taskmanager-00001');
+    expect(env).toEqual({ MESOFLOW_RPC_PORT: String(stored?.ports[0]), MESOFLOW_DATA_PORT: String(stored?.ports[1]) });
+    expect(stored).toMatchObject({ state: 'Launched', agentId: 'a1', hostname: 'a1.example' });
+    expect((first?.resources ?? []).map((r) => r.name).sort()).toEqual(['cpus', 'mem', 'ports']);
+
+    expect(client.named('decline').map((c) => c.body)).toEqual([{ offer_ids: [{ value: 'o2' }], filters: { refuse_seconds: 7 } }]);
+    expect(client.calls.at(-1)).toEqual({ name: 'suppress' });
+    expect(s.offersSuppressed).toBe(true);
+  });
+
+  it('acknowledges a status only after persisting it, and tracks RUNNING', async () => {
+    const s = await running(1);
+    expect(s.workerViews()[0]?.taskState).toBe('TASK_RUNNING');
+    const stateAtAck: string[] = [];
+    client.onAcknowledge = async (st) => {
+      stateAtAck.push((await store.get(st.task_id.value))?.state ?? 'missing');
+    };
+
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+    await s.idle();
+
+    expect(stateAtAck).toEqual(['Released']);
+    expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'Released', failureCount: 1 });
+  });
+
+  it('replaces a failed worker after a backoff and revives offers for it', async () => {
+    const s = await running(2);
+    client.calls.length = 0;
+
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_LOST) } });
+    await s.idle();
+    expect((await store.list()).filter((w) => w.state !== 'Released')).toHaveLength(1);
+    expect(clock.pending).toBe(1);
+
+    clock.advance(99);
+    await s.idle();
+    expect(await store.get('taskmanager-00003')).toBeUndefined();
+
+    clock.advance(1);
+    await s.idle();
+    expect(await store.get('taskmanager-00003')).toMatchObject({ state: 'New' });
+    expect(client.calls.map((c) => c.name)).toEqual(['acknowledge', 'revive']);
+    expect(s.failedTasks()).toBe(1);
+  });
+
+  it('doubles the backoff for failures in a row', async () => {
+    const s = await running(1);
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+    await s.idle();
+    clock.advance(100);
+    await s.idle();
+    client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a1', 8, 4096, [31000, 31099])] } });
+    await s.idle();
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_FAILED) } });
+    await s.idle();
+
+    clock.advance(199);
+    await s.idle();
+    expect(await store.get('taskmanager-00003')).toBeUndefined();
+    clock.advance(1);
+    await s.idle();
+    expect(await store.get('taskmanager-00003')).toMatchObject({ state: 'New' });
+  });
+
+  it('gives up with a clear error once more tasks failed than mesos.maximum-failed-tasks', async () => {
+    const s = await running(2, { 'mesos.maximum-failed-tasks': 1 });
+
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+    await s.idle();
+    expect(s.state.name).toBe('running');
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_GONE) } });
+    await s.idle();
+
+    expect(s.state.name).toBe('failed');
+    expect(fatal.map((e) => e.code)).toEqual([SchedulerErrorCode.TOO_MANY_FAILED_TASKS]);
+    expect(fatal[0]?.message).toMatch(/2 TaskManager tasks failed, more than 'mesos.maximum-failed-tasks' \(1\)/);
+    expect(clock.pending).toBe(0);
+    expect(s.offersSuppressed).toBe(true);
+  });
+
+  it('treats TASK_UNREACHABLE as lost and kills the task if it comes back', async () => {
+    const s = await running(1);
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_UNREACHABLE) } });
+    await s.idle();
+    expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'Released', failureCount: 1 });
+
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_RUNNING) } });
+    await s.idle();
+    expect(client.named('kill').map((c) => c.body)).toEqual([
+      { task_id: { value: 'taskmanager-00001' }, agent_id: { value: 'a1' } },
+    ]);
+  });
+
+  it('reconciles every Launched worker on re-subscription and launches nothing more', async () => {
+    const s = await running(2);
+    client.calls.length = 0;
+
+    client.subscribe();
+    await s.idle();
+
+    expect(client.named('reconcile').map((c) => c.body)).toEqual([
+      {
+        tasks: [
+          { task_id: { value: 'taskmanager-00001' }, agent_id: { value: 'a1' } },
+          { task_id: { value: 'taskmanager-00002' }, agent_id: { value: 'a1' } },
+        ],
+      },
+    ]);
+    // The new subscription starts unsuppressed; nothing is pending, so it is suppressed again.
+    expect(client.calls.map((c) => c.name)).toEqual(['reconcile', 'suppress']);
+    expect(await store.list()).toHaveLength(2);
+  });
+
+  it('after a restart keeps the stored workers and records only the missing ones', async () => {
+    const old = await running(1);
+    await old.close();
+    client = new FakeClient();
+
+    const s = scheduler(2);
+    await s.start();
+
+    expect(client.named('reconcile')).toHaveLength(1);
+    expect((await store.list()).map((w) => [w.taskId, w.state])).toEqual([
+      ['taskmanager-00001', 'Launched'],
+      ['taskmanager-00002', 'New'],
+    ]);
+    // Reconciliation answers carry no uuid and are not acknowledged.
+    client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_RUNNING, 'a1', false) } });
+    await s.idle();
+    expect(client.named('acknowledge')).toHaveLength(0);
+    expect(s.workerViews().find((v) => v.taskId === 'taskmanager-00001')?.taskState).toBe('TASK_RUNNING');
+  });
+});
