@@ -1,3 +1,6 @@
+// Unit tier: the scheduler's decisions, one event at a time, with a recording client in place of
+// the Mesos connection so each call can be asserted exactly (a real file store; the real master
+// path is scheduler.int-spec.ts, against the local Mesos stand-in).
 import { createConfig, Duration, MemorySize, type ConfigValues } from '@mesoflow/config';
 import { mesos } from '@mesoflow/proto';
 import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
