@@ -109,6 +109,13 @@ interface Cursor {
   index: number;
 }
 
+/** What one profile object resolves to: a demand and its shared cursor, or why it is invalid. */
+interface ProfileEntry {
+  readonly demand: Demand | undefined;
+  readonly cursor: Cursor | undefined;
+  readonly problems: string | undefined;
+}
+
 const DEFAULT_STARVATION_AFTER_MS = 60_000;
 
 function inFifoOrder(pending: readonly PendingWorker[]): readonly PendingWorker[] {
@@ -190,27 +197,34 @@ export function placeWorkers(
   };
   const eligible = (candidate: Candidate): boolean => candidate.allowed && !candidate.held && withinSpread(candidate);
 
-  const demands = new Map<WorkerProfile, Demand | { readonly problems: string[] }>();
+  // Per profile object: its demand and the cursor of its demand's key (looked up once per profile).
+  const demands = new Map<WorkerProfile, ProfileEntry>();
   const cursors = new Map<string, Cursor>();
   const unplacedDemands: (Demand | undefined)[] = [];
   const unplaced: UnplacedWorker[] = [];
   let heldForWorkerId: string | undefined;
 
   for (const worker of inFifoOrder(pending)) {
-    let demand = demands.get(worker.profile);
-    if (demand === undefined) {
-      demand = toDemand(worker.profile);
-      demands.set(worker.profile, demand);
+    let entry = demands.get(worker.profile);
+    if (entry === undefined) {
+      const converted = toDemand(worker.profile);
+      if ('problems' in converted) {
+        entry = { demand: undefined, cursor: undefined, problems: converted.problems.join('; ') };
+      } else {
+        let shared = cursors.get(converted.key);
+        if (shared === undefined) {
+          shared = { index: 0 };
+          cursors.set(converted.key, shared);
+        }
+        entry = { demand: converted, cursor: shared, problems: undefined };
+      }
+      demands.set(worker.profile, entry);
     }
-    if ('problems' in demand) {
-      unplaced.push({ workerId: worker.workerId, reason: 'INVALID_PROFILE', detail: demand.problems.join('; ') });
+    const { demand, cursor } = entry;
+    if (demand === undefined || cursor === undefined) {
+      unplaced.push({ workerId: worker.workerId, reason: 'INVALID_PROFILE', detail: entry.problems });
       unplacedDemands.push(undefined);
       continue;
-    }
-    let cursor = cursors.get(demand.key);
-    if (cursor === undefined) {
-      cursor = { index: 0 };
-      cursors.set(demand.key, cursor);
     }
     let placed = false;
     while (cursor.index < candidates.length) {

@@ -1,7 +1,7 @@
 import { mesos } from '@mesoflow/proto';
 import { toMilli } from './fixed-point';
 import { SCALAR_DIMENSIONS, type Demand } from './profile';
-import { expandRanges, normalizeRanges, rangesOf, rangesSize, takeLowest, type Range } from './ranges';
+import { appendRangeValues, normalizeRanges, rangesOf, rangesSize, takeLowest, type Range } from './ranges';
 import { isPlainConsumable, isReserved, reservationRole, textAttributes } from './resources';
 
 type Resource = mesos.v1.Resource.$Properties;
@@ -19,7 +19,8 @@ enum Rank {
 /** What is left of one kind of scalar resource with one reservation (role, reservation stack). */
 interface ScalarSlice {
   readonly key: string;
-  readonly template: Resource;
+  /** The task's copy of the resource with a null `scalar`, built once (see `shapeOf`). */
+  readonly shape: Resource;
   readonly rank: Rank;
   milli: number;
 }
@@ -27,7 +28,8 @@ interface ScalarSlice {
 /** What is left of the ports with one reservation. */
 interface RangeSlice {
   readonly key: string;
-  readonly template: Resource;
+  /** As `ScalarSlice.shape`, with a placeholder `ranges`. */
+  readonly shape: Resource;
   readonly rank: Rank;
   readonly ranges: Range[];
 }
@@ -80,8 +82,19 @@ function sliceKey(resource: Resource): string {
   return JSON.stringify([resource.role, resource.reservation, resource.reservations, resource.provider_id]);
 }
 
-/** The fields a task's copy of the resource must carry (Mesos matches them against the offer). */
-function templateOf(resource: Resource, allocationInfo: mesos.v1.Resource.AllocationInfo.$Properties | null | undefined): Resource {
+/**
+ * The fields a task's copy of the resource must carry (Mesos matches them against the offer),
+ * followed by the value field (`scalar` or `ranges`) as a null placeholder that `take` overwrites.
+ * Performance: `take` used to build each copy as `{ ...template, scalar: ... }`; in the profile
+ * that spread-plus-extra-key literal was about a third of the whole decision time (V8 takes a slow
+ * path for it). A plain `{ ...shape }` clone followed by a store to an existing key is the fast
+ * path. Keys and key order of the copies are the same as before.
+ */
+function shapeOf(
+  resource: Resource,
+  allocationInfo: mesos.v1.Resource.AllocationInfo.$Properties | null | undefined,
+  value: 'scalar' | 'ranges',
+): Resource {
   const template: Resource = { name: resource.name, type: resource.type };
   if (resource.role != null) template.role = resource.role;
   if (resource.reservation != null) template.reservation = resource.reservation;
@@ -89,6 +102,7 @@ function templateOf(resource: Resource, allocationInfo: mesos.v1.Resource.Alloca
   if (resource.provider_id != null) template.provider_id = resource.provider_id;
   const allocation = allocationInfo ?? resource.allocation_info;
   if (allocation != null) template.allocation_info = allocation;
+  template[value] = null;
   return template;
 }
 
@@ -123,7 +137,7 @@ function addResource(pool: AgentPool, resource: Resource, offer: mesos.v1.Offer.
     const key = sliceKey(resource);
     const existing = pool.ports.find((slice) => slice.key === key);
     if (existing === undefined) {
-      pool.ports.push({ key, template: templateOf(resource, offer.allocation_info), rank: rankOf(resource, pool.allocationRole), ranges });
+      pool.ports.push({ key, shape: shapeOf(resource, offer.allocation_info, 'ranges'), rank: rankOf(resource, pool.allocationRole), ranges });
     } else {
       existing.ranges.push(...ranges);
     }
@@ -138,7 +152,7 @@ function addResource(pool: AgentPool, resource: Resource, offer: mesos.v1.Offer.
   const key = sliceKey(resource);
   const existing = slices.length === 0 ? undefined : slices.find((slice) => slice.key === key);
   if (existing === undefined) {
-    slices.push({ key, template: templateOf(resource, offer.allocation_info), rank: rankOf(resource, pool.allocationRole), milli });
+    slices.push({ key, shape: shapeOf(resource, offer.allocation_info, 'scalar'), rank: rankOf(resource, pool.allocationRole), milli });
   } else {
     existing.milli += milli;
   }
@@ -211,7 +225,9 @@ export function take(pool: AgentPool, demand: Demand): Taken {
       const amount = Math.min(slice.milli, left);
       slice.milli -= amount;
       left -= amount;
-      resources.push({ ...slice.template, scalar: { value: amount / 1000 } });
+      const resource: Resource = { ...slice.shape };
+      resource.scalar = { value: amount / 1000 };
+      resources.push(resource);
       if (left === 0) break;
     }
   }
@@ -223,11 +239,11 @@ export function take(pool: AgentPool, demand: Demand): Taken {
     for (const slice of pool.ports) {
       const taken = takeLowest(slice.ranges, left);
       if (taken.length === 0) continue;
-      const values = expandRanges(taken);
-      left -= values.length;
-      ports.push(...values);
+      left -= appendRangeValues(taken, ports);
       slicesUsed++;
-      resources.push({ ...slice.template, ranges: { range: taken } });
+      const resource: Resource = { ...slice.shape };
+      resource.ranges = { range: taken };
+      resources.push(resource);
       if (left === 0) break;
     }
     if (slicesUsed > 1) ports.sort((a, b) => a - b);

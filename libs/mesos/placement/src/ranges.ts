@@ -56,8 +56,18 @@ export function takeLowest(ranges: Range[], count: number): Range[] {
 /** Lists every integer of the ranges, in order. */
 export function expandRanges(ranges: readonly Range[]): number[] {
   const values: number[] = [];
-  for (const range of ranges) for (let v = range.begin; v <= range.end; v++) values.push(v);
+  appendRangeValues(ranges, values);
   return values;
+}
+
+/** Appends every integer of the ranges, in order, to `values`; returns how many were appended. */
+export function appendRangeValues(ranges: readonly Range[], values: number[]): number {
+  const before = values.length;
+  for (let i = 0; i < ranges.length; i++) {
+    const end = ranges[i].end;
+    for (let v = ranges[i].begin; v <= end; v++) values.push(v);
+  }
+  return values.length - before;
 }
 
 /** Formats ranges the way Mesos logs them: `[31000-31005, 31010-31010]`. */
