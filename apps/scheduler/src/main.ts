@@ -32,19 +32,24 @@ async function main(): Promise<void> {
   const store = await openWorkerStore({ kind: 'file', folder: settings.storeDir });
   const frameworkId = await store.getFrameworkId();
   const credential = credentialFromConfig(config);
-  const client = new MesosSchedulerClient({
-    master,
-    frameworkInfo: frameworkInfoFromConfig(config),
-    ...(frameworkId === undefined ? {} : { frameworkId }),
-    ...(credential === undefined ? {} : { credential }),
-    logger,
-  });
+  const newClient = (id: string | undefined): MesosSchedulerClient =>
+    new MesosSchedulerClient({
+      master,
+      frameworkInfo: frameworkInfoFromConfig(config),
+      ...(id === undefined ? {} : { frameworkId: id }),
+      ...(credential === undefined ? {} : { credential }),
+      logger,
+    });
+  // The scheduler watches its client: a client that stops for good ends in onFatalError (or, for a
+  // removed framework in 'register-anew' mode, in a new framework's client).
   const scheduler = new WorkerScheduler({
-    client,
+    client: newClient(frameworkId),
     store,
     config,
     desiredWorkers: settings.desiredWorkers,
     logger,
+    newFrameworkClient: () => newClient(undefined),
+    // The scheduler has logged the error.
     onFatalError: () => void stop(1),
   });
   let stopping: Promise<void> | undefined;
@@ -56,13 +61,15 @@ async function main(): Promise<void> {
     })();
     return stopping;
   };
-  client.on('failed', (error) => {
-    logger.fatal(`The Mesos subscription failed: ${error.message}`);
-    void stop(1);
-  });
   process.once('SIGTERM', () => void stop(0));
   process.once('SIGINT', () => void stop(0));
-  await scheduler.start();
+  try {
+    await scheduler.start();
+  } catch (error) {
+    // E.g. a FrameworkRemovedError in 'stop' mode: close the client and the store, then report it.
+    await stop(1);
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

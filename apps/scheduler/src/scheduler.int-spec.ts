@@ -9,6 +9,7 @@ import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FrameworkRemovedError, SchedulerErrorCode } from './scheduler/errors';
 import { credentialFromConfig, frameworkInfoFromConfig } from './scheduler/framework-info';
 import { WorkerScheduler } from './scheduler/worker-scheduler';
 
@@ -177,5 +178,141 @@ describe('scheduler against the local Mesos stand-in', () => {
     const after = await store.list();
     expect(after.map((w) => [w.taskId, w.state])).toEqual(before.map((w) => [w.taskId, w.state]));
     expect(runningTasksOnMaster(local, frameworkId)).toEqual(running);
+  });
+});
+
+describe('scheduler whose framework the local Mesos stand-in removed', () => {
+  let local: LocalMesos;
+  let folder: string;
+  let store: WorkerStore;
+  const schedulers: WorkerScheduler[] = [];
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'mesoflow-scheduler-removed-'));
+    local = await startLocalMesos({
+      port: 0,
+      agents: 2,
+      resources: 'cpus:2;mem:2048;disk:1000;ports:[31000-31100]',
+      workDir: join(folder, 'mesos'),
+      allocationIntervalMs: 100,
+    });
+    store = await FileWorkerStore.open(join(folder, 'store'));
+  });
+
+  afterAll(async () => {
+    for (const scheduler of schedulers) await scheduler.close();
+    await store.close();
+    await local.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const config = (onRemoved: 'stop' | 'register-anew'): MesoflowConfig =>
+    createConfig(
+      {
+        'mesos.master': local.url,
+        'mesos.resourcemanager.framework.name': 'scheduler-removed-int-spec',
+        'mesos.resourcemanager.tasks.cpus': 0.5,
+        'mesos.resourcemanager.tasks.mem': MemorySize.of(64, 'm'),
+        'mesos.resourcemanager.tasks.taskmanager-cmd': 'exec sleep 300',
+        'mesos.resourcemanager.declined-offer-refuse-duration': Duration.of(200, 'ms'),
+        'mesos.failover-timeout': Duration.of(1, 's'),
+        'mesos.resourcemanager.framework.on-removed': onRemoved,
+      },
+      { service: 'scheduler' },
+    );
+
+  function clientFor(cfg: MesoflowConfig, frameworkId: string | undefined, subscribed: SubscribedNotice[]): MesosSchedulerClient {
+    const credential = credentialFromConfig(cfg);
+    const client = new MesosSchedulerClient({
+      master: local.url,
+      frameworkInfo: frameworkInfoFromConfig(cfg),
+      ...(frameworkId === undefined ? {} : { frameworkId }),
+      ...(credential === undefined ? {} : { credential }),
+    });
+    client.on('subscribed', (notice) => subscribed.push(notice));
+    return client;
+  }
+
+  async function newScheduler(
+    onRemoved: 'stop' | 'register-anew',
+  ): Promise<{ scheduler: WorkerScheduler; subscribed: SubscribedNotice[] }> {
+    const cfg = config(onRemoved);
+    const subscribed: SubscribedNotice[] = [];
+    const scheduler = new WorkerScheduler({
+      client: clientFor(cfg, await store.getFrameworkId(), subscribed),
+      newFrameworkClient: () => clientFor(cfg, undefined, subscribed),
+      store,
+      config: cfg,
+      desiredWorkers: 2,
+      replacementBackoff: { initialMs: 50, maxMs: 1_000 },
+    });
+    schedulers.push(scheduler);
+    return { scheduler, subscribed };
+  }
+
+  const runningViews = (scheduler: WorkerScheduler): string[] =>
+    scheduler
+      .workerViews()
+      .filter((view) => view.state === 'Launched' && view.taskState === 'TASK_RUNNING')
+      .map((view) => view.taskId)
+      .sort();
+
+  let oldFrameworkId: string;
+
+  it('runs two workers, then the master removes the framework after its 1 s failover timeout', async () => {
+    const { scheduler, subscribed } = await newScheduler('stop');
+    await scheduler.start();
+    oldFrameworkId = subscribed[0]?.frameworkId ?? '';
+    expect(oldFrameworkId).not.toBe('');
+    await waitFor(() => (runningViews(scheduler).length === 2 ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'two running workers',
+    });
+
+    await scheduler.close();
+    await waitFor(
+      () => ((local.state()['completed_frameworks'] ?? []) as FrameworkJson[]).some((f) => f.id === oldFrameworkId),
+      { timeoutMs: 15_000, description: 'the framework among completed_frameworks' },
+    );
+  });
+
+  it("fails in 'stop' mode with a FrameworkRemovedError naming the framework ID and the master's message", async () => {
+    const { scheduler } = await newScheduler('stop');
+
+    const error: unknown = await scheduler.start().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(FrameworkRemovedError);
+    expect(error).toMatchObject({
+      code: SchedulerErrorCode.FRAMEWORK_REMOVED,
+      frameworkId: oldFrameworkId,
+      masterMessage: 'Framework has been removed',
+    });
+    expect(scheduler.state.name).toBe('failed');
+    expect(await store.getFrameworkId()).toBe(oldFrameworkId);
+    expect((await store.list()).filter((w) => w.state === 'Launched')).toHaveLength(2);
+  });
+
+  it("in 'register-anew' mode subscribes a new framework and brings the workers back to two", async () => {
+    const { scheduler, subscribed } = await newScheduler('register-anew');
+    await scheduler.start();
+
+    const newFrameworkId = subscribed[0]?.frameworkId ?? '';
+    expect(newFrameworkId).not.toBe('');
+    expect(newFrameworkId).not.toBe(oldFrameworkId);
+    expect(subscribed[0]?.resubscribed).toBe(false);
+    expect(await store.getFrameworkId()).toBe(newFrameworkId);
+
+    const running = await waitFor(() => (runningViews(scheduler).length === 2 ? runningViews(scheduler) : undefined), {
+      timeoutMs: 20_000,
+      description: 'two running replacements',
+    });
+    expect(running).toEqual(['taskmanager-00003', 'taskmanager-00004']);
+    expect(runningTasksOnMaster(local, newFrameworkId)).toEqual(running);
+    expect((await store.list()).map((w) => [w.taskId, w.state, w.failureCount])).toEqual([
+      ['taskmanager-00001', 'Released', 0],
+      ['taskmanager-00002', 'Released', 0],
+      ['taskmanager-00003', 'Launched', 0],
+      ['taskmanager-00004', 'Launched', 0],
+    ]);
   });
 });

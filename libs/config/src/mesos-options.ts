@@ -90,6 +90,18 @@ export const MESOS_OPTIONS = {
     sensitive: true,
     description: 'The secret that goes with the framework principal.',
   }),
+  'mesos.resourcemanager.framework.on-removed': option({
+    type: enumType(['stop', 'register-anew']),
+    default: 'stop',
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'What the scheduler does when the Mesos master refuses its stored framework ID with `Framework has been ' +
+      'removed` (the scheduler stayed away longer than `mesos.failover-timeout`, or an operator tore it down): ' +
+      '`stop` fails with an error naming the framework ID; `register-anew` registers a new framework, releases ' +
+      'every launched worker (their tasks died with the old framework) and launches replacements.',
+  }),
   'mesos.resourcemanager.framework.user': option({
     type: stringType(),
     group: 'Mesos',

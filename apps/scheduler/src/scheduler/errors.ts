@@ -6,6 +6,10 @@ export enum SchedulerErrorCode {
   TOO_MANY_FAILED_TASKS = 'TOO_MANY_FAILED_TASKS',
   /** The scheduler was closed. */
   CLOSED = 'CLOSED',
+  /** The Mesos master refused the framework ID: `Framework has been removed`; see {@link FrameworkRemovedError}. */
+  FRAMEWORK_REMOVED = 'FRAMEWORK_REMOVED',
+  /** The Mesos client stopped for good for another reason (another ERROR event, SUBSCRIBE rejected). */
+  MESOS_CLIENT_FAILED = 'MESOS_CLIENT_FAILED',
 }
 
 /** The scheduler's one error type; `code` says which failure it is. */
@@ -18,6 +22,28 @@ export class SchedulerError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * The master refused to let the scheduler re-subscribe as `frameworkId` because it removed that
+ * framework (its failover timeout passed, or it was torn down); all of its tasks are gone.
+ */
+export class FrameworkRemovedError extends SchedulerError {
+  constructor(
+    /** The framework ID the scheduler tried to re-subscribe with. */
+    readonly frameworkId: string | undefined,
+    /** The master's ERROR message, e.g. `Framework has been removed`. */
+    readonly masterMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      SchedulerErrorCode.FRAMEWORK_REMOVED,
+      `The Mesos master removed framework '${frameworkId ?? '?'}' and refuses it ('${masterMessage}'): its ` +
+        "TaskManagers are gone. Set 'mesos.resourcemanager.framework.on-removed: register-anew' to register a new " +
+        'framework and launch new TaskManagers',
+      options,
+    );
   }
 }
 

@@ -7,9 +7,9 @@ import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SchedulerErrorCode, type SchedulerError } from './errors';
-import { FakeClient, ManualClock, offer, status } from './testing/fake-client';
-import { WorkerScheduler } from './worker-scheduler';
+import { FrameworkRemovedError, SchedulerErrorCode, type SchedulerError } from './errors';
+import { FakeClient, frameworkRemoved, ManualClock, offer, status } from './testing/fake-client';
+import { WorkerScheduler, type WorkerSchedulerOptions } from './worker-scheduler';
 
 const S = mesos.v1.TaskState;
 
@@ -33,7 +33,11 @@ describe('WorkerScheduler', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  function scheduler(desiredWorkers: number, values: ConfigValues = {}): WorkerScheduler {
+  function scheduler(
+    desiredWorkers: number,
+    values: ConfigValues = {},
+    extra: Partial<WorkerSchedulerOptions> = {},
+  ): WorkerScheduler {
     const config = createConfig(
       {
         'mesos.master': 'master:5050',
@@ -53,12 +57,17 @@ describe('WorkerScheduler', () => {
       clock,
       replacementBackoff: { initialMs: 100, maxMs: 1_000 },
       onFatalError: (error) => fatal.push(error),
+      ...extra,
     });
   }
 
   /** Starts with `desired` workers and places them all on one offer; returns the scheduler. */
-  async function running(desired: number, values: ConfigValues = {}): Promise<WorkerScheduler> {
-    const s = scheduler(desired, values);
+  async function running(
+    desired: number,
+    values: ConfigValues = {},
+    extra: Partial<WorkerSchedulerOptions> = {},
+  ): Promise<WorkerScheduler> {
+    const s = scheduler(desired, values, extra);
     await s.start();
     client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
     await s.idle();
@@ -139,7 +148,8 @@ describe('WorkerScheduler', () => {
     client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_LOST) } });
     await s.idle();
     expect((await store.list()).filter((w) => w.state !== 'Released')).toHaveLength(1);
-    expect(clock.pending).toBe(1);
+    // The replacement, and the periodic implicit reconciliation.
+    expect(clock.pending).toBe(2);
 
     clock.advance(99);
     await s.idle();
@@ -238,5 +248,270 @@ describe('WorkerScheduler', () => {
     await s.idle();
     expect(client.named('acknowledge')).toHaveLength(0);
     expect(s.workerViews().find((v) => v.taskId === 'taskmanager-00001')?.taskState).toBe('TASK_RUNNING');
+  });
+
+  describe('unused offers', () => {
+    const holdFor10s = { 'mesos.resourcemanager.unused-offer-expiration': Duration.of(10, 's') };
+
+    it('holds an offer that fits nothing pending but could host a worker, and declines it on expiry', async () => {
+      const s = await running(1, holdFor10s);
+      client.calls.length = 0;
+
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a2', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(s.heldOfferIds()).toEqual(['o2']);
+      expect(client.named('decline')).toEqual([]);
+
+      clock.advance(9_999);
+      await s.idle();
+      expect(client.named('decline')).toEqual([]);
+      clock.advance(1);
+      await s.idle();
+      expect(client.named('decline').map((c) => c.body)).toEqual([{ offer_ids: [{ value: 'o2' }], filters: { refuse_seconds: 7 } }]);
+      expect(s.heldOfferIds()).toEqual([]);
+    });
+
+    it('declines at once an offer too small for any worker, and everything when the expiration is 0', async () => {
+      const s = await running(1, { 'mesos.resourcemanager.unused-offer-expiration': Duration.of(0, 's') });
+      client.calls.length = 0;
+      client.emit('OFFERS', {
+        type: 'OFFERS',
+        offers: { offers: [offer('small', 'a2', 0.5, 128, [31000, 31010]), offer('big', 'a3', 8, 4096, [31000, 31099])] },
+      });
+      await s.idle();
+      expect(client.named('decline').map((c) => c.body.offer_ids)).toEqual([[{ value: 'small' }, { value: 'big' }]]);
+      expect(s.heldOfferIds()).toEqual([]);
+    });
+
+    it('places a replacement on a held offer first, without reviving offers', async () => {
+      const s = await running(1, holdFor10s);
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a2', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+      await s.idle();
+      client.calls.length = 0;
+
+      clock.advance(100);
+      await s.idle();
+
+      const accepts = client.named('accept');
+      expect(accepts.map((c) => c.body.offer_ids)).toEqual([[{ value: 'o2' }]]);
+      expect(accepts[0]?.body.operations?.[0]?.launch?.task_infos?.map((t) => t.task_id.value)).toEqual(['taskmanager-00002']);
+      expect(client.calls.map((c) => c.name)).toEqual(['accept']);
+      expect(s.heldOfferIds()).toEqual([]);
+      expect(await store.get('taskmanager-00002')).toMatchObject({ state: 'Launched', agentId: 'a2' });
+      // The expiry timer of the used offer is gone: nothing is declined later.
+      clock.advance(10_000);
+      await s.idle();
+      expect(client.named('decline')).toEqual([]);
+    });
+
+    it('forgets a held offer on RESCIND', async () => {
+      const s = await running(1, holdFor10s);
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a2', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      client.emit('RESCIND', { type: 'RESCIND', rescind: { offer_id: { value: 'o2' } } });
+      await s.idle();
+      expect(s.heldOfferIds()).toEqual([]);
+
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+      await s.idle();
+      client.calls.length = 0;
+      clock.advance(10_000);
+      await s.idle();
+      // The replacement waits for a new offer: it revives rather than using the rescinded one.
+      expect(client.calls.map((c) => c.name)).toEqual(['revive']);
+    });
+
+    it('forgets held offers on re-subscription', async () => {
+      const s = await running(1, holdFor10s);
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a2', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(s.heldOfferIds()).toEqual(['o2']);
+
+      client.subscribe();
+      await s.idle();
+      expect(s.heldOfferIds()).toEqual([]);
+      client.calls.length = 0;
+      clock.advance(10_000);
+      await s.idle();
+      expect(client.named('decline')).toEqual([]);
+    });
+  });
+
+  describe('reconciliation', () => {
+    const timing = { reconciliation: { initialMs: 100, maxMs: 400, implicitIntervalMs: 5_000 } };
+    const reconciled = (): string[][] =>
+      client.named('reconcile').map((c) => (c.body.tasks ?? []).map((t) => t.task_id.value));
+
+    it('retries explicit reconciliation with backoff until each worker is answered, then reconciles implicitly', async () => {
+      const s = await running(2, {}, timing);
+      client.calls.length = 0;
+
+      client.subscribe();
+      await s.idle();
+      expect(reconciled()).toEqual([['taskmanager-00001', 'taskmanager-00002']]);
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_RUNNING, 'a1', false) } });
+      await s.idle();
+
+      clock.advance(100);
+      await s.idle();
+      expect(reconciled()).toEqual([['taskmanager-00001', 'taskmanager-00002'], ['taskmanager-00002']]);
+      clock.advance(199);
+      await s.idle();
+      expect(reconciled()).toHaveLength(2);
+      clock.advance(1);
+      await s.idle();
+      expect(reconciled()).toEqual([['taskmanager-00001', 'taskmanager-00002'], ['taskmanager-00002'], ['taskmanager-00002']]);
+
+      // An answer (here a status with a uuid) confirms it; the round ends at the next retry.
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_RUNNING) } });
+      await s.idle();
+      clock.advance(400);
+      await s.idle();
+      expect(reconciled()).toHaveLength(3);
+
+      clock.advance(5_000);
+      await s.idle();
+      expect(client.named('reconcile').at(-1)?.body).toEqual({ tasks: [] });
+      clock.advance(5_000);
+      await s.idle();
+      expect(client.named('reconcile').slice(3).map((c) => c.body)).toEqual([{ tasks: [] }, { tasks: [] }]);
+    });
+
+    it('caps the explicit backoff at maxMs', async () => {
+      const s = await running(1, {}, timing);
+      client.subscribe();
+      await s.idle();
+      client.calls.length = 0;
+      for (const step of [100, 200, 400, 400]) {
+        clock.advance(step);
+        await s.idle();
+      }
+      expect(reconciled()).toEqual([['taskmanager-00001'], ['taskmanager-00001'], ['taskmanager-00001'], ['taskmanager-00001']]);
+    });
+
+    it('kills a running task that an implicit answer reports and the store does not know', async () => {
+      const s = await running(1, {}, timing);
+      clock.advance(5_000);
+      await s.idle();
+      expect(client.named('reconcile').map((c) => c.body)).toEqual([{ tasks: [] }]);
+
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00099', S.TASK_RUNNING, 'a3', false) } });
+      await s.idle();
+      expect(client.named('kill').map((c) => c.body)).toEqual([
+        { task_id: { value: 'taskmanager-00099' }, agent_id: { value: 'a3' } },
+      ]);
+    });
+
+    it('reconciles workers whose ACCEPT failed until answered', async () => {
+      const s = scheduler(1, {}, timing);
+      await s.start();
+      client.onAccept = () => Promise.reject(new Error('connection reset'));
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(reconciled()).toEqual([['taskmanager-00001']]);
+      expect(client.named('reconcile')[0]?.body.tasks?.[0]?.agent_id).toEqual({ value: 'a1' });
+
+      clock.advance(100);
+      await s.idle();
+      expect(reconciled()).toHaveLength(2);
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_LOST, 'a1', false) } });
+      await s.idle();
+      clock.advance(200);
+      await s.idle();
+      expect(reconciled()).toHaveLength(2);
+    });
+  });
+
+  describe('a removed framework', () => {
+    const anew = { 'mesos.resourcemanager.framework.on-removed': 'register-anew' } as const;
+
+    async function storeWithTwoLaunchedWorkers(): Promise<void> {
+      const old = await running(2);
+      await old.close();
+      client = new FakeClient();
+      client.startError = frameworkRemoved();
+    }
+
+    it("fails to start with a FrameworkRemovedError naming the framework ID in 'stop' mode (the default)", async () => {
+      await storeWithTwoLaunchedWorkers();
+      const s = scheduler(2);
+
+      const error: unknown = await s.start().catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(FrameworkRemovedError);
+      expect(error).toMatchObject({
+        code: SchedulerErrorCode.FRAMEWORK_REMOVED,
+        frameworkId: 'fw-1',
+        masterMessage: 'Framework has been removed',
+      });
+      expect((error as Error).message).toMatch(/removed framework 'fw-1'.*'Framework has been removed'/);
+      expect(s.state).toMatchObject({ name: 'failed', error });
+      // The store is left as it was.
+      expect(await store.getFrameworkId()).toBe('fw-1');
+      expect((await store.list()).map((w) => w.state)).toEqual(['Launched', 'Launched']);
+      expect(clock.pending).toBe(0);
+    });
+
+    it("registers anew in 'register-anew' mode: releases the Launched workers and launches replacements", async () => {
+      await storeWithTwoLaunchedWorkers();
+      const fresh = new FakeClient('fw-2');
+      const s = scheduler(2, anew, { newFrameworkClient: () => fresh });
+
+      await s.start();
+
+      expect(await store.getFrameworkId()).toBe('fw-2');
+      expect((await store.list()).map((w) => [w.taskId, w.state, w.failureCount])).toEqual([
+        ['taskmanager-00001', 'Released', 0],
+        ['taskmanager-00002', 'Released', 0],
+        ['taskmanager-00003', 'New', 0],
+        ['taskmanager-00004', 'New', 0],
+      ]);
+      // Nothing to reconcile with the new framework.
+      expect(fresh.named('reconcile')).toEqual([]);
+
+      fresh.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('n1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(fresh.named('accept')[0]?.body.operations?.[0]?.launch?.task_infos?.map((t) => t.task_id.value)).toEqual([
+        'taskmanager-00003',
+        'taskmanager-00004',
+      ]);
+      expect(client.calls).toEqual([]);
+      expect(s.state.name).toBe('running');
+    });
+
+    it('registers anew when the client fails on a re-subscription while running', async () => {
+      const fresh = new FakeClient('fw-2');
+      const s = await running(1, anew, { newFrameworkClient: () => fresh });
+
+      client.emit('failed', frameworkRemoved());
+      await s.idle();
+
+      expect(await store.getFrameworkId()).toBe('fw-2');
+      expect((await store.list()).map((w) => [w.taskId, w.state])).toEqual([
+        ['taskmanager-00001', 'Released'],
+        ['taskmanager-00002', 'New'],
+      ]);
+      expect(s.failedTasks()).toBe(0);
+      expect(fatal).toEqual([]);
+    });
+
+    it("reports a FrameworkRemovedError through onFatalError when it happens while running in 'stop' mode", async () => {
+      const s = await running(1);
+
+      client.emit('failed', frameworkRemoved());
+      await s.idle();
+
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]).toBeInstanceOf(FrameworkRemovedError);
+      expect(fatal[0]).toMatchObject({ code: SchedulerErrorCode.FRAMEWORK_REMOVED, frameworkId: 'fw-1' });
+      expect(s.state.name).toBe('failed');
+      expect(clock.pending).toBe(0);
+    });
+
+    it("refuses 'register-anew' without a way to build a new framework's client", () => {
+      expect(() => scheduler(1, anew)).toThrow(/register-anew/);
+    });
   });
 });

@@ -1,10 +1,16 @@
 import type { MesoflowConfig } from '@mesoflow/config';
-import type { MesosSchedulerClient, SubscribedNotice, Unsubscribe } from '@mesoflow/mesos-client';
-import { placeWorkers, type Launch, type PendingWorker } from '@mesoflow/mesos-placement';
+import {
+  isMesosClientError,
+  MesosClientErrorCode,
+  type MesosSchedulerClient,
+  type SubscribedNotice,
+  type Unsubscribe,
+} from '@mesoflow/mesos-client';
+import { placeWorkers, type Launch, type PendingWorker, type PlacementOptions } from '@mesoflow/mesos-placement';
 import { mesos } from '@mesoflow/proto';
 import { launched, parseTaskId, released, withFailure, type Worker, type WorkerStore } from '@mesoflow/zk-store';
 import pino, { type Logger } from 'pino';
-import { SchedulerError, SchedulerErrorCode } from './errors';
+import { FrameworkRemovedError, SchedulerError, SchedulerErrorCode } from './errors';
 import { workerTaskInfo, workerTaskTemplate, type WorkerTaskTemplate } from './worker-task';
 
 const TaskState = mesos.v1.TaskState;
@@ -41,6 +47,29 @@ export interface ReplacementBackoff {
   maxMs: number;
 }
 
+/** Explicit reconciliation retries (doubling) until answered; implicit reconciliation then runs periodically. */
+export interface ReconciliationTiming {
+  /** First wait for explicit answers. @default 1000 */
+  initialMs: number;
+  /** Longest wait between explicit retries. @default 60000 */
+  maxMs: number;
+  /** Between implicit reconciliations. @default 900000 (15 min) */
+  implicitIntervalMs: number;
+}
+
+/** What the master said when it refused a framework ID that it removed. */
+const FRAMEWORK_REMOVED = /framework has been removed/i;
+
+interface BufferedOffer {
+  readonly offer: Offer;
+  /** The subscription the offer came with; offers of older ones are void. */
+  readonly generation: number;
+}
+
+interface HeldOffer extends BufferedOffer {
+  readonly cancel: () => void;
+}
+
 /** Options of {@link WorkerScheduler}. */
 export interface WorkerSchedulerOptions {
   client: SchedulerClient;
@@ -54,7 +83,17 @@ export interface WorkerSchedulerOptions {
   logger?: Logger;
   /** @default { initialMs: 1000, maxMs: 60000 } */
   replacementBackoff?: ReplacementBackoff;
-  /** Called once when the scheduler gives up (too many failed tasks). */
+  /** @default { initialMs: 1000, maxMs: 60000, implicitIntervalMs: 900000 } */
+  reconciliation?: ReconciliationTiming;
+  /**
+   * Builds a client that registers a new framework (no framework ID). Required when
+   * `mesos.resourcemanager.framework.on-removed` is `register-anew`.
+   */
+  newFrameworkClient?: () => SchedulerClient;
+  /**
+   * Called once when the scheduler gives up after it started: too many failed tasks, the framework
+   * removed (`stop` mode), or the Mesos client failed for good.
+   */
   onFatalError?: (error: SchedulerError) => void;
 }
 
@@ -94,12 +133,18 @@ function stateName(state: mesos.v1.TaskState | null | undefined): string {
  * records each worker before its LAUNCH, places pending workers on batched offers, declines the
  * rest, suppresses offers while nothing is pending, persists then acknowledges status updates,
  * replaces lost workers with backoff up to `mesos.maximum-failed-tasks`, and reconciles every
- * Launched worker on each (re)subscription.
+ * Launched worker on each (re)subscription (explicitly, retried with backoff until answered, then
+ * implicitly every `reconciliation.implicitIntervalMs`).
+ *
+ * Offers that fit no pending worker but could host one are held up to
+ * `mesos.resourcemanager.unused-offer-expiration` for workers requested meanwhile, then declined.
+ * When the master refuses the framework ID (`Framework has been removed`), the scheduler stops or
+ * registers a new framework, per `mesos.resourcemanager.framework.on-removed`.
  *
  * Every event is handled in arrival order, one at a time, so store writes never race.
  */
 export class WorkerScheduler {
-  private readonly client: SchedulerClient;
+  private client: SchedulerClient;
   private readonly store: WorkerStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -108,11 +153,25 @@ export class WorkerScheduler {
   private readonly maximumFailedTasks: number;
   private readonly refuseSeconds: number;
   private readonly backoff: ReplacementBackoff;
+  private readonly offerExpirationMs: number;
+  private readonly reconciliationTiming: ReconciliationTiming;
+  private readonly onRemoved: 'stop' | 'register-anew';
+  private readonly newFrameworkClient: (() => SchedulerClient) | undefined;
   private readonly onFatalError: ((error: SchedulerError) => void) | undefined;
   private currentState: WorkerSchedulerState = { name: 'idle' };
   private workers = new Map<string, Worker>();
   private readonly taskStates = new Map<string, mesos.v1.TaskState>();
-  private readonly offerBuffer: Offer[] = [];
+  private readonly offerBuffer: BufferedOffer[] = [];
+  /** Unused offers kept for workers requested soon, by offer ID, oldest first. */
+  private readonly heldOffers = new Map<string, HeldOffer>();
+  /** Counts subscriptions; bumped as soon as the client reports one. */
+  private generation = 0;
+  /** Launched workers whose state no UPDATE confirmed since explicit reconciliation began. */
+  private readonly unconfirmed = new Set<string>();
+  private reconcileAttempt = 0;
+  private cancelReconcileTimer: (() => void) | undefined;
+  /** True while {@link start} waits for the client; its failure is then handled by `start`. */
+  private starting = false;
   private offersQueued = false;
   private suppressed = false;
   private failuresInARow = 0;
@@ -137,6 +196,16 @@ export class WorkerScheduler {
     this.maximumFailedTasks = options.config.get('mesos.maximum-failed-tasks');
     this.refuseSeconds = options.config.get('mesos.resourcemanager.declined-offer-refuse-duration').seconds;
     this.backoff = options.replacementBackoff ?? { initialMs: 1_000, maxMs: 60_000 };
+    this.offerExpirationMs = options.config.get('mesos.resourcemanager.unused-offer-expiration').milliseconds;
+    this.reconciliationTiming = options.reconciliation ?? { initialMs: 1_000, maxMs: 60_000, implicitIntervalMs: 900_000 };
+    this.onRemoved = options.config.get('mesos.resourcemanager.framework.on-removed');
+    this.newFrameworkClient = options.newFrameworkClient;
+    if (this.onRemoved === 'register-anew' && !this.newFrameworkClient) {
+      throw new SchedulerError(
+        SchedulerErrorCode.INVALID_CONFIGURATION,
+        "'mesos.resourcemanager.framework.on-removed: register-anew' needs a way to build a new framework's client",
+      );
+    }
     this.onFatalError = options.onFatalError;
   }
 
@@ -163,27 +232,62 @@ export class WorkerScheduler {
     return [...this.workers.values()].reduce((sum, worker) => sum + worker.failureCount, 0);
   }
 
+  /** Offers held for workers requested soon, oldest first. */
+  heldOfferIds(): string[] {
+    return [...this.heldOffers.keys()];
+  }
+
   /**
    * Listens to the client, starts it and waits until the first subscription is handled (framework
    * ID persisted, workers loaded, reconciliation sent, missing workers recorded).
+   * @throws FrameworkRemovedError when the master refuses the framework ID and
+   *   `mesos.resourcemanager.framework.on-removed` is `stop` (the scheduler is then `failed`).
    */
   async start(): Promise<void> {
     if (this.currentState.name !== 'idle') {
       throw new SchedulerError(SchedulerErrorCode.CLOSED, `The scheduler cannot start from state ${this.currentState.name}`);
     }
     this.currentState = { name: 'running' };
+    this.listen(this.client);
+    this.starting = true;
+    try {
+      await this.client.start();
+    } catch (error) {
+      const message = removedMessage(error);
+      if (message === undefined || !this.active) throw error;
+      const removed = new FrameworkRemovedError(await this.store.getFrameworkId(), message, { cause: error });
+      if (this.onRemoved === 'stop') {
+        this.stopTimers();
+        this.currentState = { name: 'failed', error: removed };
+        this.logger.error(removed.message);
+        throw removed;
+      }
+      await this.registerAnew(removed);
+    } finally {
+      this.starting = false;
+    }
+    await this.idle();
+  }
+
+  private listen(client: SchedulerClient): void {
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
     this.unsubscribes = [
-      this.client.on('subscribed', (notice) => this.enqueue('SUBSCRIBED', () => this.onSubscribed(notice))),
-      this.client.on('OFFERS', (event) => this.onOffers(event.offers.offers ?? [])),
-      this.client.on('RESCIND', (event) => this.onRescind(event.rescind.offer_id.value)),
-      this.client.on('UPDATE', (event) => this.enqueue('UPDATE', () => this.onUpdate(event.update.status))),
-      this.client.on('FAILURE', (event) => {
+      client.on('subscribed', (notice) => {
+        const generation = ++this.generation;
+        this.enqueue('SUBSCRIBED', () => this.onSubscribed(notice, generation));
+      }),
+      client.on('OFFERS', (event) => this.onOffers(event.offers.offers ?? [])),
+      client.on('RESCIND', (event) => this.onRescind(event.rescind.offer_id.value)),
+      client.on('UPDATE', (event) => this.enqueue('UPDATE', () => this.onUpdate(event.update.status))),
+      client.on('FAILURE', (event) => {
         const agent = event.failure.agent_id?.value;
         if (agent) this.logger.warn(`Agent '${agent}' failed; its tasks' updates will follow`);
       }),
+      client.on('failed', (error) => {
+        if (this.starting || client !== this.client) return;
+        this.enqueue('a failed Mesos client', () => this.onClientFailed(error));
+      }),
     ];
-    await this.client.start();
-    await this.idle();
   }
 
   /** Resolves once every event received so far has been handled. */
@@ -201,10 +305,18 @@ export class WorkerScheduler {
     this.currentState = { name: 'closed' };
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     this.unsubscribes = [];
-    for (const cancel of this.replacementTimers) cancel();
-    this.replacementTimers.clear();
+    this.stopTimers();
+    this.forgetHeldOffers();
     await this.client.close();
     await this.idle();
+  }
+
+  /** Cancels replacements and reconciliation. */
+  private stopTimers(): void {
+    for (const cancel of this.replacementTimers) cancel();
+    this.replacementTimers.clear();
+    this.cancelReconcileTimer?.();
+    this.cancelReconcileTimer = undefined;
   }
 
   private enqueue(what: string, work: () => Promise<void>): void {
@@ -220,7 +332,7 @@ export class WorkerScheduler {
   // ---------------------------------------------------------------------------------------------
   // Subscription
 
-  private async onSubscribed(notice: SubscribedNotice): Promise<void> {
+  private async onSubscribed(notice: SubscribedNotice, generation: number): Promise<void> {
     // The framework ID is persisted before anything else, so a restart re-subscribes with it.
     if ((await this.store.getFrameworkId()) !== notice.frameworkId) {
       await this.store.setFrameworkId(notice.frameworkId);
@@ -229,16 +341,13 @@ export class WorkerScheduler {
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
     // A new subscription starts unsuppressed: SUBSCRIBE carries no suppressed roles.
     this.suppressed = false;
-    const launchedWorkers = [...this.workers.values()].filter((worker) => worker.state === 'Launched');
-    if (launchedWorkers.length > 0) {
-      await this.client.reconcile({
-        tasks: launchedWorkers.map((worker) => ({
-          task_id: { value: worker.taskId },
-          ...(worker.agentId ? { agent_id: { value: worker.agentId } } : {}),
-        })),
-      });
-      this.logger.info(`Reconciling ${launchedWorkers.length} launched worker(s)`);
+    // The master silently discards outstanding offers on (re)subscription (4.2): forget them.
+    for (const [offerId, held] of this.heldOffers) {
+      if (held.generation === generation) continue;
+      held.cancel();
+      this.heldOffers.delete(offerId);
     }
+    await this.startReconciliation();
     if (this.active) await this.topUp();
     await this.updateOfferInterest();
   }
@@ -276,7 +385,8 @@ export class WorkerScheduler {
   // Offers
 
   private onOffers(offers: Offer[]): void {
-    this.offerBuffer.push(...offers);
+    const generation = this.generation;
+    this.offerBuffer.push(...offers.map((offer) => ({ offer, generation })));
     if (this.offersQueued) return;
     this.offersQueued = true;
     // Every offer that arrives before this turn comes is placed in one batch.
@@ -287,47 +397,114 @@ export class WorkerScheduler {
   }
 
   private onRescind(offerId: string): void {
-    const index = this.offerBuffer.findIndex((offer) => offer.id.value === offerId);
+    const index = this.offerBuffer.findIndex((buffered) => buffered.offer.id.value === offerId);
     if (index >= 0) this.offerBuffer.splice(index, 1);
+    const held = this.heldOffers.get(offerId);
+    if (held) {
+      held.cancel();
+      this.heldOffers.delete(offerId);
+      this.logger.debug(`Held offer '${offerId}' was rescinded`);
+    }
   }
 
-  private async placeOffers(offers: Offer[]): Promise<void> {
-    if (offers.length === 0) return;
-    const pending: PendingWorker[] = this.active
-      ? this.pendingWorkers().map((worker) => ({
-          workerId: worker.taskId,
-          profile: worker.resources,
-          requestedAt: parseTaskId(worker.taskId) ?? 0,
-        }))
-      : [];
-    const running = [...this.workers.values()]
-      .filter((worker) => worker.state === 'Launched' && worker.hostname !== undefined)
-      .map((worker) => ({ hostname: worker.hostname ?? '' }));
-    const result = placeWorkers(
-      offers,
-      pending,
-      {
-        constraints: this.template.constraints,
-        networkResourceName: this.template.networkResourceName,
-        now: this.clock.now(),
-      },
-      running,
-    );
-    const declined = [...result.unusedOfferIds];
+  /**
+   * Places pending workers on the held offers (first) and `fresh`; declines offers that cannot
+   * host a worker, holds the others, and declines everything when the scheduler is not running.
+   */
+  private async placeOffers(fresh: BufferedOffer[]): Promise<void> {
+    // Offers of an earlier subscription are void: the master discarded them.
+    const current = fresh.filter((buffered) => buffered.generation === this.generation);
+    if (!this.active) {
+      const all = [...this.heldOffers.keys(), ...current.map((buffered) => buffered.offer.id.value)];
+      this.forgetHeldOffers();
+      await this.decline(all);
+      return;
+    }
+    const pending: PendingWorker[] = this.pendingWorkers().map((worker) => ({
+      workerId: worker.taskId,
+      profile: worker.resources,
+      requestedAt: parseTaskId(worker.taskId) ?? 0,
+    }));
+    if (current.length === 0 && (pending.length === 0 || this.heldOffers.size === 0)) return;
+    const held = [...this.heldOffers.values()].filter((offer) => offer.generation === this.generation);
+    const candidates = [...held.map((offer) => offer.offer), ...current.map((buffered) => buffered.offer)];
+    const running = this.runningHosts();
+    const result = placeWorkers(candidates, pending, this.placementOptions(), running);
+    const declined: string[] = [];
     for (const launch of result.launches) {
+      for (const offerId of launch.offerIds) this.release(offerId);
       const sent = await this.launch(launch);
       if (!sent) declined.push(...launch.offerIds);
     }
-    if (declined.length > 0) {
-      await this.client.decline({
-        offer_ids: declined.map((value) => ({ value })),
-        filters: { refuse_seconds: this.refuseSeconds },
-      });
+    const fresher = new Map(current.map((buffered) => [buffered.offer.id.value, buffered.offer]));
+    for (const offerId of result.unusedOfferIds) {
+      const offer = fresher.get(offerId);
+      // A held offer keeps its original expiry.
+      if (!offer) continue;
+      if (this.offerExpirationMs > 0 && this.couldHostAWorker(offer)) this.hold(offer);
+      else declined.push(offerId);
     }
+    await this.decline(declined);
     for (const unplaced of result.unplaced) {
       this.logger.debug(`Worker '${unplaced.workerId}' is not placed: ${unplaced.reason}`);
     }
     await this.updateOfferInterest();
+  }
+
+  private placementOptions(): PlacementOptions {
+    return {
+      constraints: this.template.constraints,
+      networkResourceName: this.template.networkResourceName,
+      now: this.clock.now(),
+    };
+  }
+
+  private runningHosts(): Array<{ hostname: string }> {
+    return [...this.workers.values()]
+      .filter((worker) => worker.state === 'Launched' && worker.hostname !== undefined)
+      .map((worker) => ({ hostname: worker.hostname ?? '' }));
+  }
+
+  /** Whether a worker of the configured profile would fit on `offer` alone (a probe placement). */
+  private couldHostAWorker(offer: Offer): boolean {
+    const probe: PendingWorker = { workerId: 'probe', profile: this.template.profile, requestedAt: 0 };
+    return placeWorkers([offer], [probe], this.placementOptions(), this.runningHosts()).launches.length > 0;
+  }
+
+  /** Keeps `offer` until `mesos.resourcemanager.unused-offer-expiration` passes, then declines it. */
+  private hold(offer: Offer): void {
+    const offerId = offer.id.value;
+    const generation = this.generation;
+    const cancel = this.clock.setTimeout(() => {
+      this.enqueue('an offer expiry', async () => {
+        const held = this.heldOffers.get(offerId);
+        if (held?.generation !== generation) return;
+        this.heldOffers.delete(offerId);
+        this.logger.debug(`Held offer '${offerId}' expired unused; declining it`);
+        await this.decline([offerId]);
+      });
+    }, this.offerExpirationMs);
+    this.heldOffers.set(offerId, { offer, generation, cancel });
+    this.logger.debug(`Offer '${offerId}' fits no pending worker; held for ${this.offerExpirationMs} ms`);
+  }
+
+  /** Stops holding an offer (it is being used or declined). */
+  private release(offerId: string): void {
+    this.heldOffers.get(offerId)?.cancel();
+    this.heldOffers.delete(offerId);
+  }
+
+  private forgetHeldOffers(): void {
+    for (const held of this.heldOffers.values()) held.cancel();
+    this.heldOffers.clear();
+  }
+
+  private async decline(offerIds: string[]): Promise<void> {
+    if (offerIds.length === 0) return;
+    await this.client.decline({
+      offer_ids: offerIds.map((value) => ({ value })),
+      filters: { refuse_seconds: this.refuseSeconds },
+    });
   }
 
   /** Persists each worker as Launched, then sends one ACCEPT; false when nothing was launched. */
@@ -362,9 +539,7 @@ export class WorkerScheduler {
     } catch (error) {
       // The workers are recorded as Launched: reconciliation makes the master say what became of them.
       this.logger.error({ err: error }, `ACCEPT for ${taskIds.join(', ')} failed; reconciling them`);
-      await this.client.reconcile({
-        tasks: taskIds.map((value) => ({ task_id: { value }, agent_id: { value: launch.agentId } })),
-      });
+      await this.reconcileExplicitly(taskIds);
       return true;
     }
     for (const taskId of taskIds) {
@@ -384,6 +559,8 @@ export class WorkerScheduler {
   /** Persists what a status means for its worker; throws (and so withholds the ACK) when the store fails. */
   private async applyStatus(status: TaskStatus): Promise<void> {
     const taskId = status.task_id.value;
+    // Any update (a reconciliation answer or not) tells the task's state: it is confirmed.
+    this.unconfirmed.delete(taskId);
     const state = status.state;
     const gone = GONE_STATES.has(state);
     const worker = this.workers.get(taskId);
@@ -439,6 +616,8 @@ export class WorkerScheduler {
         this.replacementTimers.delete(cancel);
         if (!this.active) return;
         await this.topUp();
+        // Held offers first: a replacement may launch without waiting for (or reviving) offers.
+        await this.placeOffers([]);
         await this.updateOfferInterest();
       });
     }, delayMs);
@@ -447,10 +626,168 @@ export class WorkerScheduler {
 
   private async fail(error: SchedulerError): Promise<void> {
     this.currentState = { name: 'failed', error };
-    for (const cancel of this.replacementTimers) cancel();
-    this.replacementTimers.clear();
+    this.stopTimers();
     this.logger.error(error.message);
     this.onFatalError?.(error);
-    await this.updateOfferInterest();
+    const held = [...this.heldOffers.keys()];
+    this.forgetHeldOffers();
+    try {
+      await this.decline(held);
+      await this.updateOfferInterest();
+    } catch (callError) {
+      // The client may be the reason for the failure; nothing more to do.
+      this.logger.debug({ err: callError }, 'Declining held offers or suppressing failed');
+    }
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reconciliation (4.6): explicit for unconfirmed Launched workers with backoff, then implicit
+
+  /** Restarts reconciliation for a new subscription: every Launched worker is unconfirmed. */
+  private async startReconciliation(): Promise<void> {
+    this.cancelReconcileTimer?.();
+    this.cancelReconcileTimer = undefined;
+    this.unconfirmed.clear();
+    this.reconcileAttempt = 0;
+    const launchedIds = [...this.workers.values()].filter((worker) => worker.state === 'Launched').map((worker) => worker.taskId);
+    if (launchedIds.length === 0) {
+      this.scheduleImplicitReconciliation();
+      return;
+    }
+    await this.reconcileExplicitly(launchedIds);
+  }
+
+  /** Asks the master about `taskIds` and keeps asking, with backoff, until each is answered. */
+  private async reconcileExplicitly(taskIds: readonly string[]): Promise<void> {
+    for (const taskId of taskIds) this.unconfirmed.add(taskId);
+    if (this.reconcileAttempt === 0) {
+      // Not in an explicit round yet (implicit phase or fresh start): begin one.
+      this.cancelReconcileTimer?.();
+      this.reconcileAttempt = 1;
+      this.scheduleExplicitRetry();
+    }
+    await this.sendExplicit(taskIds);
+  }
+
+  private async sendExplicit(taskIds: readonly string[]): Promise<void> {
+    const tasks = taskIds.map((taskId) => {
+      const agentId = this.workers.get(taskId)?.agentId;
+      return { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}) };
+    });
+    try {
+      await this.client.reconcile({ tasks });
+      this.logger.info(`Reconciling ${tasks.length} launched worker(s)`);
+    } catch (error) {
+      // The retry asks again.
+      this.logger.warn({ err: error }, `Explicit reconciliation of ${tasks.length} worker(s) failed; retrying later`);
+    }
+  }
+
+  private scheduleExplicitRetry(): void {
+    const { initialMs, maxMs } = this.reconciliationTiming;
+    const delayMs = Math.min(initialMs * 2 ** (this.reconcileAttempt - 1), maxMs);
+    this.cancelReconcileTimer = this.clock.setTimeout(() => {
+      this.enqueue('a reconciliation retry', async () => {
+        this.cancelReconcileTimer = undefined;
+        if (!this.active) return;
+        for (const taskId of this.unconfirmed) {
+          if (this.workers.get(taskId)?.state !== 'Launched') this.unconfirmed.delete(taskId);
+        }
+        if (this.unconfirmed.size === 0) {
+          this.reconcileAttempt = 0;
+          this.logger.info('Every launched worker is confirmed; implicit reconciliation follows periodically');
+          this.scheduleImplicitReconciliation();
+          return;
+        }
+        this.reconcileAttempt++;
+        this.scheduleExplicitRetry();
+        await this.sendExplicit([...this.unconfirmed]);
+      });
+    }, delayMs);
+  }
+
+  private scheduleImplicitReconciliation(): void {
+    this.cancelReconcileTimer = this.clock.setTimeout(() => {
+      this.enqueue('an implicit reconciliation', async () => {
+        this.cancelReconcileTimer = undefined;
+        if (!this.active) return;
+        this.scheduleImplicitReconciliation();
+        try {
+          // Answers for tasks the store does not know are killed in applyStatus.
+          await this.client.reconcile({ tasks: [] });
+          this.logger.debug('Implicit reconciliation sent');
+        } catch (error) {
+          this.logger.warn({ err: error }, 'Implicit reconciliation failed; it runs again later');
+        }
+      });
+    }, this.reconciliationTiming.implicitIntervalMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Framework removed (4.1): stop, or register a new framework
+
+  private async onClientFailed(error: Error): Promise<void> {
+    if (!this.active) return;
+    const message = removedMessage(error);
+    if (message === undefined) {
+      await this.fail(
+        new SchedulerError(SchedulerErrorCode.MESOS_CLIENT_FAILED, `The Mesos client stopped for good: ${error.message}`, {
+          cause: error,
+        }),
+      );
+      return;
+    }
+    const removed = new FrameworkRemovedError(await this.store.getFrameworkId(), message, { cause: error });
+    if (this.onRemoved === 'stop') {
+      await this.fail(removed);
+      return;
+    }
+    try {
+      await this.registerAnew(removed);
+    } catch (anewError) {
+      await this.fail(
+        new SchedulerError(
+          SchedulerErrorCode.MESOS_CLIENT_FAILED,
+          `Registering a new framework failed: ${(anewError as Error).message}`,
+          { cause: anewError },
+        ),
+      );
+    }
+  }
+
+  /**
+   * The old framework and its tasks are gone: releases every Launched worker (not a task failure),
+   * then subscribes a new framework; its SUBSCRIBED persists the new ID and records replacements.
+   */
+  private async registerAnew(removed: FrameworkRemovedError): Promise<void> {
+    const factory = this.newFrameworkClient;
+    if (!factory) throw removed;
+    this.logger.warn(`${removed.message}; registering a new framework as 'mesos.resourcemanager.framework.on-removed' says`);
+    this.stopTimers();
+    this.forgetHeldOffers();
+    this.offerBuffer.length = 0;
+    this.unconfirmed.clear();
+    this.reconcileAttempt = 0;
+    this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
+    for (const worker of this.workers.values()) {
+      if (worker.state !== 'Launched') continue;
+      const next = released(worker);
+      const version = await this.store.update(next);
+      this.workers.set(worker.taskId, { ...next, version });
+      this.taskStates.delete(worker.taskId);
+      this.logger.info(`Worker '${worker.taskId}' is released: its task ended with framework '${removed.frameworkId ?? '?'}'`);
+    }
+    const old = this.client;
+    this.client = factory();
+    this.listen(this.client);
+    await old.close().catch(() => undefined);
+    await this.client.start();
+  }
+}
+
+/** The master's message when `error` is the client failing on `ERROR "Framework has been removed"`. */
+function removedMessage(error: unknown): string | undefined {
+  if (!isMesosClientError(error, MesosClientErrorCode.FRAMEWORK_ERROR)) return undefined;
+  const message = error.body ?? error.message;
+  return FRAMEWORK_REMOVED.test(message) ? message : undefined;
 }

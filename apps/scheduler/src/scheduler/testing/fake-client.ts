@@ -1,4 +1,5 @@
 // Test support: a scheduler client that records calls and lets a test deliver events.
+import { MesosClientError, MesosClientErrorCode } from '@mesoflow/mesos-client';
 import type { MesosClientEventMap, SubscribedNotice, Unsubscribe } from '@mesoflow/mesos-client';
 import { mesos } from '@mesoflow/proto';
 import type { Clock, SchedulerClient } from '../worker-scheduler';
@@ -61,7 +62,14 @@ export class FakeClient implements SchedulerClient {
     return notice;
   }
 
+  /** When set, `start` fails with it as the real client does: a `failed` notice, then the rejection. */
+  startError: MesosClientError | undefined;
+
   start(): Promise<SubscribedNotice> {
+    if (this.startError) {
+      this.emit('failed', this.startError);
+      return Promise.reject(this.startError);
+    }
     return Promise.resolve(this.subscribe());
   }
 
@@ -181,4 +189,13 @@ export function status(
     state,
     ...(uuid ? { uuid: Buffer.from(`${taskId}-${state}`) } : {}),
   };
+}
+
+/** What the client fails with when the master answers SUBSCRIBE with `ERROR "Framework has been removed"`. */
+export function frameworkRemoved(): MesosClientError {
+  return new MesosClientError(
+    MesosClientErrorCode.FRAMEWORK_ERROR,
+    "Master 'http://master:5050' sent ERROR 'Framework has been removed'; the client stopped",
+    { body: 'Framework has been removed' },
+  );
 }
