@@ -31,6 +31,29 @@ function runningTasksOnMaster(local: LocalMesos, frameworkId: string): string[] 
   return (framework?.tasks ?? []).filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id).sort();
 }
 
+/** A stand-in with `agents` agents and a file worker store in a new temporary folder. */
+async function startCluster(prefix: string, agents: number): Promise<{ local: LocalMesos; folder: string; store: WorkerStore }> {
+  const folder = await mkdtemp(join(tmpdir(), prefix));
+  const local = await startLocalMesos({
+    port: 0,
+    agents,
+    resources: 'cpus:2;mem:2048;disk:1000;ports:[31000-31100]',
+    workDir: join(folder, 'mesos'),
+    allocationIntervalMs: 100,
+  });
+  return { local, folder, store: await FileWorkerStore.open(join(folder, 'store')) };
+}
+
+async function stopCluster(
+  { local, folder, store }: { local: LocalMesos; folder: string; store: WorkerStore },
+  schedulers: WorkerScheduler[],
+): Promise<void> {
+  for (const scheduler of schedulers) await scheduler.close();
+  await store.close();
+  await local.stop();
+  await rm(folder, { recursive: true, force: true });
+}
+
 describe('scheduler against the local Mesos stand-in', () => {
   let local: LocalMesos;
   let folder: string;
@@ -38,23 +61,9 @@ describe('scheduler against the local Mesos stand-in', () => {
   const schedulers: WorkerScheduler[] = [];
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'mesoflow-scheduler-'));
-    local = await startLocalMesos({
-      port: 0,
-      agents: 3,
-      resources: 'cpus:2;mem:2048;disk:1000;ports:[31000-31100]',
-      workDir: join(folder, 'mesos'),
-      allocationIntervalMs: 100,
-    });
-    store = await FileWorkerStore.open(join(folder, 'store'));
+    ({ local, folder, store } = await startCluster('mesoflow-scheduler-', 3));
   });
-
-  afterAll(async () => {
-    for (const scheduler of schedulers) await scheduler.close();
-    await store.close();
-    await local.stop();
-    await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => stopCluster({ local, folder, store }, schedulers));
 
   // Each TaskManager stand-in writes its pid where the test can find it, then becomes `sleep`.
   const config = (): MesoflowConfig =>
@@ -188,23 +197,9 @@ describe('scheduler whose framework the local Mesos stand-in removed', () => {
   const schedulers: WorkerScheduler[] = [];
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'mesoflow-scheduler-removed-'));
-    local = await startLocalMesos({
-      port: 0,
-      agents: 2,
-      resources: 'cpus:2;mem:2048;disk:1000;ports:[31000-31100]',
-      workDir: join(folder, 'mesos'),
-      allocationIntervalMs: 100,
-    });
-    store = await FileWorkerStore.open(join(folder, 'store'));
+    ({ local, folder, store } = await startCluster('mesoflow-scheduler-removed-', 2));
   });
-
-  afterAll(async () => {
-    for (const scheduler of schedulers) await scheduler.close();
-    await store.close();
-    await local.stop();
-    await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => stopCluster({ local, folder, store }, schedulers));
 
   const config = (onRemoved: 'stop' | 'register-anew'): MesoflowConfig =>
     createConfig(
