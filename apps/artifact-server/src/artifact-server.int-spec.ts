@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { createConfig, MemorySize } from '@mesoflow/config';
-import { freePort } from '@mesoflow/testing';
+import { freePort, rejectionOf } from '@mesoflow/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,15 +12,6 @@ import { ArtifactClient } from './testing/artifact-client';
 import { sha256, startTestArtifactServer, TEST_SIGNING_KEY, type TestArtifactServer } from './testing/test-server';
 
 const CONTENT = randomBytes(300_000);
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('artifact server', () => {
   let t: TestArtifactServer;
@@ -46,7 +37,7 @@ describe('artifact server', () => {
     });
 
     it('refuses a SHA-256 mismatch with INVALID_ARGUMENT and publishes nothing', async () => {
-      const error = await rejection(t.client.publish({ path: 'bad.jar', size: CONTENT.length, sha256: sha256('other') }, CONTENT));
+      const error = await rejectionOf<ServiceError>(t.client.publish({ path: 'bad.jar', size: CONTENT.length, sha256: sha256('other') }, CONTENT));
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.details).toContain('SHA-256');
       expect((await fetch(`${t.base}bad.jar`)).status).toBe(404);
@@ -55,26 +46,26 @@ describe('artifact server', () => {
     });
 
     it('refuses content longer or shorter than declared', async () => {
-      const longer = await rejection(t.client.publish({ path: 'long.bin', size: 10, sha256: sha256(CONTENT) }, CONTENT));
+      const longer = await rejectionOf<ServiceError>(t.client.publish({ path: 'long.bin', size: 10, sha256: sha256(CONTENT) }, CONTENT));
       expect(longer.code).toBe(status.INVALID_ARGUMENT);
-      const shorter = await rejection(t.client.publish({ path: 'short.bin', size: 20, sha256: sha256('0123456789') }, Buffer.from('0123456789')));
+      const shorter = await rejectionOf<ServiceError>(t.client.publish({ path: 'short.bin', size: 20, sha256: sha256('0123456789') }, Buffer.from('0123456789')));
       expect(shorter.code).toBe(status.INVALID_ARGUMENT);
     });
 
     it('refuses an artifact over the size limit with RESOURCE_EXHAUSTED before reading it', async () => {
-      const error = await rejection(t.client.publish({ path: 'huge.bin', size: 2_000_000, sha256: sha256('x') }, Buffer.alloc(0)));
+      const error = await rejectionOf<ServiceError>(t.client.publish({ path: 'huge.bin', size: 2_000_000, sha256: sha256('x') }, Buffer.alloc(0)));
       expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
     });
 
     it('refuses invalid paths, a missing digest and a call without metadata', async () => {
       for (const path of ['../x', '/abs', 'a//b', 'a/./b', 'sp ace', '', 'ü.jar']) {
-        const error = await rejection(t.client.publish({ path, size: 1, sha256: sha256('x') }, Buffer.from('x')));
+        const error = await rejectionOf<ServiceError>(t.client.publish({ path, size: 1, sha256: sha256('x') }, Buffer.from('x')));
         expect({ path, code: error.code }).toEqual({ path, code: status.INVALID_ARGUMENT });
       }
-      expect((await rejection(t.client.publish({ path: 'x', size: 1, sha256: 'nope' }, Buffer.from('x')))).code).toBe(status.INVALID_ARGUMENT);
-      const chunkFirst = await rejection(t.client.publishMessages([{ chunk: Buffer.from('x') }, { metadata: { path: 'x', size: 1, sha256: sha256('x') } }]));
+      expect((await rejectionOf<ServiceError>(t.client.publish({ path: 'x', size: 1, sha256: 'nope' }, Buffer.from('x')))).code).toBe(status.INVALID_ARGUMENT);
+      const chunkFirst = await rejectionOf<ServiceError>(t.client.publishMessages([{ chunk: Buffer.from('x') }, { metadata: { path: 'x', size: 1, sha256: sha256('x') } }]));
       expect(chunkFirst.code).toBe(status.INVALID_ARGUMENT);
-      const twice = await rejection(
+      const twice = await rejectionOf<ServiceError>(
         t.client.publishMessages([{ metadata: { path: 'x', size: 1, sha256: sha256('x') } }, { metadata: { path: 'y', size: 1, sha256: sha256('x') } }]),
       );
       expect(twice.code).toBe(status.INVALID_ARGUMENT);
@@ -86,9 +77,9 @@ describe('artifact server', () => {
       writeFileSync(local, 'distribution');
       const response = await t.client.publishFile({ path: 'dist/mesoflow.tgz', local_path: local, sha256: sha256('distribution') });
       expect(await (await fetch(response.url!)).text()).toBe('distribution');
-      const outside = await rejection(t.client.publishFile({ path: 'passwd', local_path: '/etc/passwd' }));
+      const outside = await rejectionOf<ServiceError>(t.client.publishFile({ path: 'passwd', local_path: '/etc/passwd' }));
       expect(outside.code).toBe(status.PERMISSION_DENIED);
-      const wrong = await rejection(t.client.publishFile({ path: 'dist/other.tgz', local_path: local, sha256: sha256('else') }));
+      const wrong = await rejectionOf<ServiceError>(t.client.publishFile({ path: 'dist/other.tgz', local_path: local, sha256: sha256('else') }));
       expect(wrong.code).toBe(status.INVALID_ARGUMENT);
     });
 
@@ -101,7 +92,7 @@ describe('artifact server', () => {
       expect(second.headers.get('etag')).not.toBe(etag);
       await t.client.unpublish('job/bundle.js');
       expect((await fetch(first.url!)).status).toBe(404);
-      expect((await rejection(t.client.unpublish('job/bundle.js'))).code).toBe(status.NOT_FOUND);
+      expect((await rejectionOf<ServiceError>(t.client.unpublish('job/bundle.js'))).code).toBe(status.NOT_FOUND);
     });
 
     it('lists artifacts under a prefix', async () => {
@@ -230,7 +221,7 @@ describe('artifact server', () => {
     });
 
     it('refuses to sign a URL for an unknown artifact', async () => {
-      expect((await rejection(t.client.signUrl('secrets/none'))).code).toBe(status.NOT_FOUND);
+      expect((await rejectionOf<ServiceError>(t.client.signUrl('secrets/none'))).code).toBe(status.NOT_FOUND);
     });
   });
 

@@ -1,4 +1,5 @@
 /** Test helpers: real servers on loopback, free ports, and waiting on outcomes. */
+export { rejectionOf } from './rejection';
 export { seededRandom } from './seeded-random';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';

@@ -1,5 +1,5 @@
 // FileWorkerStore against real temp folders, including a writer process killed with SIGKILL.
-import { waitFor } from '@mesoflow/testing';
+import { rejectionOf, waitFor } from '@mesoflow/testing';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,15 +11,6 @@ import { launched, parseTaskId, withFailure } from './worker';
 const PROFILE = { cpus: 0.5, mem: 512 };
 const REPO_ROOT = resolve(__dirname, '../../../..');
 const WRITER = join(__dirname, 'testing', 'file-store-writer.ts');
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('FileWorkerStore', () => {
   const folders: string[] = [];
@@ -65,7 +56,7 @@ describe('FileWorkerStore', () => {
     const store = await open(await folder());
     const worker = await store.newWorker(PROFILE);
     await store.update(launched(worker, { agentId: 'a1', hostname: 'h1', ports: [] }));
-    expect(isZkStoreError(await rejection(store.update(withFailure(worker))), ZkStoreErrorCode.CONFLICT)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.update(withFailure(worker))), ZkStoreErrorCode.CONFLICT)).toBe(true);
 
     const current = (await store.get(worker.taskId))!;
     const outcomes = await Promise.allSettled([store.update(withFailure(current)), store.update(withFailure(current))]);
@@ -74,8 +65,8 @@ describe('FileWorkerStore', () => {
 
     const gone = await store.release(worker.taskId);
     expect(gone).toMatchObject({ state: 'Released', version: 3 });
-    expect(isZkStoreError(await rejection(store.update({ ...gone, state: 'New' })), ZkStoreErrorCode.ILLEGAL_TRANSITION)).toBe(true);
-    expect(isZkStoreError(await rejection(store.release('taskmanager-77777')), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.update({ ...gone, state: 'New' })), ZkStoreErrorCode.ILLEGAL_TRANSITION)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.release('taskmanager-77777')), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
     await store.remove(gone);
     expect(await store.list()).toEqual([]);
     expect((await store.newWorker(PROFILE)).taskId).toBe('taskmanager-00002');

@@ -1,18 +1,9 @@
 // ZooKeeperConnection against a REAL ZooKeeper 3.8 on loopback (@mesoflow/testing).
-import { freePort, startZooKeeper, waitFor, type TestZooKeeper } from '@mesoflow/testing';
+import { freePort, rejectionOf, startZooKeeper, type TestZooKeeper, waitFor } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
 import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy';
 import { ZooKeeperConnection, type ZooKeeperConnectionOptions } from './zookeeper-connection';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ZooKeeperConnection', () => {
   let zk: TestZooKeeper;
@@ -52,22 +43,22 @@ describe('ZooKeeperConnection', () => {
     expect(await zkc.getData(`${base}/missing`)).toBeUndefined();
 
     expect(await zkc.setData(`${base}/a/b/n`, Buffer.from('two'), 0)).toBe(1);
-    const stale = await rejection(zkc.setData(`${base}/a/b/n`, Buffer.from('three'), 0));
+    const stale = await rejectionOf(zkc.setData(`${base}/a/b/n`, Buffer.from('three'), 0));
     expect(isZkStoreError(stale, ZkStoreErrorCode.BAD_VERSION)).toBe(true);
     expect(stale).toMatchObject({ path: `${base}/a/b/n`, zkCode: -103 });
     expect((await zkc.getData(`${base}/a/b/n`))?.data.toString()).toBe('two');
 
-    expect(isZkStoreError(await rejection(zkc.create(`${base}/a/b/n`)), ZkStoreErrorCode.NODE_EXISTS)).toBe(true);
-    expect(isZkStoreError(await rejection(zkc.create(`${base}/none/n`)), ZkStoreErrorCode.NO_NODE)).toBe(true);
-    expect(isZkStoreError(await rejection(zkc.delete(`${base}/a/b`, -1)), ZkStoreErrorCode.NOT_EMPTY)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.create(`${base}/a/b/n`)), ZkStoreErrorCode.NODE_EXISTS)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.create(`${base}/none/n`)), ZkStoreErrorCode.NO_NODE)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.delete(`${base}/a/b`, -1)), ZkStoreErrorCode.NOT_EMPTY)).toBe(true);
 
     const first = await zkc.create(`${base}/a/b/seq-`, Buffer.alloc(0), 'persistent-sequential');
     expect(first).toMatch(new RegExp(`^${base}/a/b/seq-\\d{10}$`));
     expect((await zkc.getChildren(`${base}/a/b`)).sort()).toEqual(['n', first.split('/').pop()].sort());
-    expect(isZkStoreError(await rejection(zkc.getChildren(`${base}/none`)), ZkStoreErrorCode.NO_NODE)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.getChildren(`${base}/none`)), ZkStoreErrorCode.NO_NODE)).toBe(true);
 
     expect(await zkc.exists(`${base}/a/b/n`)).toEqual({ version: 1 });
-    expect(isZkStoreError(await rejection(zkc.delete(`${base}/a/b/n`, 0)), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.delete(`${base}/a/b/n`, 0)), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
     await zkc.delete(`${base}/a/b/n`, 1);
     expect(await zkc.exists(`${base}/a/b/n`)).toBeUndefined();
   });
@@ -85,7 +76,7 @@ describe('ZooKeeperConnection', () => {
       .commit();
     expect(results).toEqual([{ version: 1 }, { path: `${base}/one` }, {}]);
 
-    const failed = await rejection(
+    const failed = await rejectionOf(
       zkc.transaction().setData(`${base}/counter`, Buffer.from('2'), 1).create(`${base}/one`, Buffer.from('y')).commit(),
     );
     expect(isZkStoreError(failed, ZkStoreErrorCode.NODE_EXISTS)).toBe(true);
@@ -94,11 +85,11 @@ describe('ZooKeeperConnection', () => {
     expect((await zkc.getData(`${base}/one`))?.data.toString()).toBe('x');
 
     // Version 0 stays conditional (node-zookeeper-client's Transaction would send -1: any version).
-    const atZero = await rejection(zkc.transaction().setData(`${base}/counter`, Buffer.from('9'), 0).commit());
+    const atZero = await rejectionOf(zkc.transaction().setData(`${base}/counter`, Buffer.from('9'), 0).commit());
     expect(isZkStoreError(atZero, ZkStoreErrorCode.BAD_VERSION)).toBe(true);
-    expect(isZkStoreError(await rejection(zkc.transaction().check(`${base}/counter`, 0).commit()), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.transaction().check(`${base}/counter`, 0).commit()), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
     await zkc.setData(`${base}/one`, Buffer.from('z'), 0);
-    expect(isZkStoreError(await rejection(zkc.transaction().delete(`${base}/one`, 0).commit()), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.transaction().delete(`${base}/one`, 0).commit()), ZkStoreErrorCode.BAD_VERSION)).toBe(true);
   });
 
   it('works under a chroot', async () => {
@@ -114,7 +105,7 @@ describe('ZooKeeperConnection', () => {
 
   it('fails to connect with CONNECT_TIMEOUT when nobody answers', async () => {
     const port = await freePort();
-    const error = await rejection(
+    const error = await rejectionOf(
       ZooKeeperConnection.connect({ connectString: `127.0.0.1:${port}`, connectTimeoutMs: 500, sessionTimeoutMs: 1_000 }),
     );
     expect(isZkStoreError(error, ZkStoreErrorCode.CONNECT_TIMEOUT)).toBe(true);
@@ -142,12 +133,12 @@ describe('ZooKeeperConnection', () => {
     await waitFor(() => events.includes('expired'), { description: 'the expiry event' });
 
     expect(zkc.alive).toBe(false);
-    expect(isZkStoreError(await rejection(zkc.getData(base)), ZkStoreErrorCode.SESSION_EXPIRED)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.getData(base)), ZkStoreErrorCode.SESSION_EXPIRED)).toBe(true);
   }, 30_000);
 
   it('rejects calls after close with CLOSED', async () => {
     const zkc = await open();
     await zkc.close();
-    expect(isZkStoreError(await rejection(zkc.exists('/')), ZkStoreErrorCode.CLOSED)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(zkc.exists('/')), ZkStoreErrorCode.CLOSED)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // ZooKeeperWorkerStore against a REAL ZooKeeper 3.8 on loopback (@mesoflow/testing), including a
 // kill -9 restart of the server.
-import { startZooKeeper, type TestZooKeeper } from '@mesoflow/testing';
+import { rejectionOf, startZooKeeper, type TestZooKeeper } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
 import { launched, parseTaskId, withFailure } from './worker';
@@ -8,15 +8,6 @@ import { ZooKeeperConnection } from './zookeeper-connection';
 import { ZooKeeperWorkerStore } from './zookeeper-worker-store';
 
 const PROFILE = { cpus: 1, mem: 1024, ports: 2 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ZooKeeperWorkerStore', () => {
   let zk: TestZooKeeper;
@@ -118,7 +109,7 @@ describe('ZooKeeperWorkerStore', () => {
 
     const version = await a.update(launched(created, { agentId: 'a1', hostname: 'h1', ports: [] }));
     expect(version).toBe(1);
-    const stale = await rejection(b.update(withFailure(readByB!)));
+    const stale = await rejectionOf(b.update(withFailure(readByB!)));
     expect(isZkStoreError(stale, ZkStoreErrorCode.CONFLICT)).toBe(true);
     expect(await a.get(created.taskId)).toMatchObject({ state: 'Launched', failureCount: 0, version: 1 });
 
@@ -141,13 +132,13 @@ describe('ZooKeeperWorkerStore', () => {
     expect(gone).toMatchObject({ state: 'Released', version: 1 });
     expect(await store.release(worker.taskId)).toEqual(gone);
 
-    const relaunch = await rejection(store.update({ ...gone, state: 'Launched' }));
+    const relaunch = await rejectionOf(store.update({ ...gone, state: 'Launched' }));
     expect(isZkStoreError(relaunch, ZkStoreErrorCode.ILLEGAL_TRANSITION)).toBe(true);
-    expect(isZkStoreError(await rejection(store.release('taskmanager-99999')), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
-    expect(isZkStoreError(await rejection(store.update({ ...gone, taskId: 'taskmanager-99999' })), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.release('taskmanager-99999')), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.update({ ...gone, taskId: 'taskmanager-99999' })), ZkStoreErrorCode.NOT_FOUND)).toBe(true);
 
     const live = await store.newWorker(PROFILE);
-    expect(isZkStoreError(await rejection(store.remove(live)), ZkStoreErrorCode.ILLEGAL_TRANSITION)).toBe(true);
+    expect(isZkStoreError(await rejectionOf(store.remove(live)), ZkStoreErrorCode.ILLEGAL_TRANSITION)).toBe(true);
     await store.remove(gone);
     expect(await store.get(worker.taskId)).toBeUndefined();
     expect((await store.newWorker(PROFILE)).taskId).toBe('taskmanager-00003');
