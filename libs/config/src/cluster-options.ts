@@ -37,6 +37,32 @@ export const JOBMANAGER_OPTIONS = {
     masterOnly: true,
     description: 'How long a TaskManager may sit idle (no slot in use) before the scheduler releases it.',
   }),
+  'resourcemanager.taskmanager-registration.timeout': option({
+    type: durationType('ms'),
+    default: Duration.of(5, 'min'),
+    group: 'JobManager',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'How long a launched TaskManager task may take to register its slots with the scheduler; one that has not ' +
+      'registered by then is killed and replaced (it counts as a failed task).',
+  }),
+  'heartbeat.interval': option({
+    type: durationType('ms'),
+    default: Duration.of(10, 's'),
+    group: 'JobManager',
+    readers: ['scheduler', 'taskmanager'],
+    description: 'How often a TaskManager sends a heartbeat to the scheduler\'s resource manager.',
+  }),
+  'heartbeat.timeout': option({
+    type: durationType('ms'),
+    default: Duration.of(50, 's'),
+    group: 'JobManager',
+    readers: ['scheduler', 'taskmanager'],
+    description:
+      'How long the resource manager waits for a TaskManager\'s heartbeat before it takes the TaskManager as lost: ' +
+      'its task is killed, its slots are withdrawn and a replacement is launched. Must exceed `heartbeat.interval`.',
+  }),
 } as const;
 
 /** Options of each TaskManager process. */

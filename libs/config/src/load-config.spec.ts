@@ -261,6 +261,14 @@ describe('validation', () => {
     expect(configError(() => createConfig({ [maxTtl]: Duration.of(30, 'min') })).problems.map((p) => p.key)).toEqual([ttl]);
   });
 
+  it('wants several heartbeats within the heartbeat timeout', () => {
+    const error = configError(() => createConfig({ 'heartbeat.interval': Duration.of(50, 's') }));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ kind: 'conflict', key: 'heartbeat.interval', message: 'heartbeat.interval: 50 s is not shorter than heartbeat.timeout 50 s' }),
+    ]);
+    expect(createConfig({ 'heartbeat.interval': Duration.of(1, 's'), 'heartbeat.timeout': Duration.of(3, 's') }).get('heartbeat.timeout').seconds).toBe(3);
+  });
+
   it('does not pile a cross-field problem on an invalid value', () => {
     const error = configError(() =>
       loadConfig({ confDir: dir, env: {}, dynamicProperties: [{ key: 'high-availability', value: 'zookeeper' }, { key: 'high-availability.zookeeper.quorum', value: 'zk:99999' }, { key: 'high-availability.storageDir', value: '/ha' }] }),

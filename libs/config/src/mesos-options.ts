@@ -59,6 +59,16 @@ export const MESOS_OPTIONS = {
     description:
       'How many TaskManager tasks may fail before the cluster gives up and shuts down; -1 never gives up.',
   }),
+  'mesos.initial-tasks': option({
+    type: integerType({ min: 0 }),
+    default: 0,
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'How many TaskManagers a session cluster keeps running even when no job needs their slots (a warm pool), ' +
+      'so the first job starts without waiting for Mesos. More are launched on demand.',
+  }),
   'mesos.resourcemanager.framework.name': option({
     type: stringType({ check: checkNotBlank }),
     default: 'Mesoflow',

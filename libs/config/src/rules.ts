@@ -103,26 +103,32 @@ const memoryAgrees: CrossFieldRule = {
   },
 };
 
-/** The default validity of a signed artifact URL must not exceed the longest allowed. */
-const signedUrlTtlWithinMaximum: CrossFieldRule = {
-  keys: ['mesos.resourcemanager.artifactserver.signed-url.ttl', 'mesos.resourcemanager.artifactserver.signed-url.max-ttl'],
-  check: (view) => {
-    const key = 'mesos.resourcemanager.artifactserver.signed-url.ttl';
-    const ttl = view.get(key);
-    const maxTtl = view.get('mesos.resourcemanager.artifactserver.signed-url.max-ttl');
-    if (ttl.milliseconds <= maxTtl.milliseconds) return [];
-    const source = view.source(key);
-    return [
-      {
-        kind: 'conflict',
-        key,
-        value: ttl.toString(),
-        ...(source === undefined ? {} : { source }),
-        message: `${key}: ${ttl.toString()} is longer than mesos.resourcemanager.artifactserver.signed-url.max-ttl ${maxTtl.toString()}`,
-      },
-    ];
-  },
-};
+type DurationKey = {
+  [K in ConfigKey]: ConfigValue<K> extends { milliseconds: number } ? K : never;
+}[ConfigKey];
+
+/** Duration `key` must be shorter than `limit` (or as long, when `orEqual`). */
+function durationBelow(key: DurationKey, limit: DurationKey, orEqual: boolean): CrossFieldRule {
+  return {
+    keys: [key, limit],
+    check: (view) => {
+      const value = view.get(key);
+      const bound = view.get(limit);
+      if (value.milliseconds < bound.milliseconds || (orEqual && value.milliseconds === bound.milliseconds)) return [];
+      const source = view.source(key);
+      const relation = orEqual ? 'longer than' : 'not shorter than';
+      return [
+        {
+          kind: 'conflict',
+          key,
+          value: value.toString(),
+          ...(source === undefined ? {} : { source }),
+          message: `${key}: ${value.toString()} is ${relation} ${limit} ${bound.toString()}`,
+        },
+      ];
+    },
+  };
+}
 
 /** The cross-field rules, modelled on the checks Flink makes at startup. */
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
@@ -174,5 +180,8 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   ),
   portAssignmentsAreOptions,
   memoryAgrees,
-  signedUrlTtlWithinMaximum,
+  // The default validity of a signed artifact URL must not exceed the longest allowed.
+  durationBelow('mesos.resourcemanager.artifactserver.signed-url.ttl', 'mesos.resourcemanager.artifactserver.signed-url.max-ttl', true),
+  // A TaskManager must get several heartbeats in before it is taken as lost.
+  durationBelow('heartbeat.interval', 'heartbeat.timeout', false),
 ];
