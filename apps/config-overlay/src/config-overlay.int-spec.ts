@@ -1,9 +1,8 @@
 // The service booted as in production (Nest, gRPC transport, bootstrapService) and called with a
 // real gRPC client; only the artifact server is the in-memory one (the e2e suite uses the real).
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { ConfigError, createConfig, MASK } from '@mesoflow/config';
-import { GRPC_LOADER_OPTIONS } from '@mesoflow/proto';
+import { grpcServiceClient } from '@mesoflow/proto';
 import { freePort } from '@mesoflow/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,9 +39,8 @@ describe('the config-overlay service over gRPC', () => {
     });
     const settings = parseSettings(['--grpc-port', String(await freePort()), '--bind-host=127.0.0.1', '--artifact-server=127.0.0.1:1', `--distribution-file=bin/mesos-taskmanager.sh=${join(dir, 'run.sh')}`]);
     running = await startConfigOverlay(config, settings, { logger: pino({ level: 'silent' }), shutdownSignals: false, publisher });
-    const definition = loadSync(CONFIG_OVERLAY_PROTO, { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { mesoflow: { config: { v1: { ConfigOverlayService: grpc.ServiceClientConstructor } } } };
-    client = new loaded.mesoflow.config.v1.ConfigOverlayService(running.grpcTarget, grpc.credentials.createInsecure()) as unknown as Client;
+    const ConfigOverlayService = grpcServiceClient(CONFIG_OVERLAY_PROTO, 'mesoflow.config.v1.ConfigOverlayService');
+    client = new ConfigOverlayService(running.grpcTarget, grpc.credentials.createInsecure()) as unknown as Client;
   });
 
   afterAll(async () => {

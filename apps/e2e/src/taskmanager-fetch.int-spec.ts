@@ -4,10 +4,9 @@
 // into the sandbox (the distribution unpacked, user libraries, keytab and configuration through
 // signed URLs), and bin/mesos-taskmanager.sh finds and loads that configuration.
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
 import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
-import { GRPC_LOADER_OPTIONS, mesos, type mesoflow } from '@mesoflow/proto';
+import { grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +25,8 @@ interface ConfigOverlayClient extends grpc.Client {
 }
 
 function configOverlayClient(target: string): ConfigOverlayClient {
-  const definition = loadSync('mesoflow/config/v1/config_overlay.proto', { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as { mesoflow: { config: { v1: { ConfigOverlayService: grpc.ServiceClientConstructor } } } };
-  return new loaded.mesoflow.config.v1.ConfigOverlayService(target, grpc.credentials.createInsecure()) as unknown as ConfigOverlayClient;
+  const ConfigOverlayService = grpcServiceClient('mesoflow/config/v1/config_overlay.proto', 'mesoflow.config.v1.ConfigOverlayService');
+  return new ConfigOverlayService(target, grpc.credentials.createInsecure()) as unknown as ConfigOverlayClient;
 }
 
 function getSpec(client: ConfigOverlayClient, request: SpecRequest): Promise<TaskManagerSpec> {

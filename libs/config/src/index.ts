@@ -44,4 +44,4 @@ export {
   type ConfigValue,
   type ConfigValues,
 } from './registry';
-export { renderTaskManagerConf, TASKMANAGER_INHERITED_KEYS } from './taskmanager-conf';
+export { renderTaskManagerConf, TASKMANAGER_INHERITED_KEYS, taskManagerPortKeys } from './taskmanager-conf';

@@ -8,6 +8,18 @@ export const TASKMANAGER_INHERITED_KEYS: readonly ConfigKey[] = Object.freeze(
   CONFIG_KEYS.filter((key) => !optionDefinition(key).masterOnly),
 );
 
+/** The port options every TaskManager gets from its offer, before `tasks.port-assignments`. */
+const ALWAYS_ASSIGNED_PORTS = ['taskmanager.rpc.port', 'taskmanager.data.port'] as const;
+
+/**
+ * The port options a TaskManager takes from its offer's `ports`, in order, without repeats: the
+ * scheduler reserves one offered port per key and the configuration overlay writes each into the
+ * TaskManager's configuration, so both must agree on this list.
+ */
+export function taskManagerPortKeys(config: MesoflowConfig): string[] {
+  return [...new Set([...ALWAYS_ASSIGNED_PORTS, ...config.get('mesos.resourcemanager.tasks.port-assignments')])];
+}
+
 const HEADER = [
   '# Mesoflow TaskManager configuration, inherited from the application master.',
   '# Written by the configuration overlay; the TaskManager reads it as its mesoflow-conf.yaml.',

@@ -4,7 +4,6 @@
  *
  * Field names are the proto names (snake_case), matching Mesos' JSON mapping.
  */
-import { resolve } from 'node:path';
 import { configure, Root, util } from 'protobufjs';
 import descriptor from './generated/protos.json';
 
@@ -19,20 +18,5 @@ export { mesos, mesoflow } from './generated/protos';
 /** Reflection over the same protos, for mappings the static classes cannot express. */
 export const protoRoot: Root = Root.fromJSON(descriptor);
 
-/** The folder holding every `.proto` source (`proto/` at the repository root). */
-export const PROTO_ROOT: string = resolve(__dirname, '../../../proto');
-
-/**
- * How gRPC services load `proto/**` at run time (@grpc/proto-loader, e.g. through NestJS's gRPC
- * transport). These mirror the generation flags in tools/proto/generate.mjs, so a message read
- * off the wire has exactly the shape of the generated types: proto field names (`--keep-case`),
- * 64-bit integers as numbers (`--force-number`), enums as their numbers, unset fields absent.
- */
-export const GRPC_LOADER_OPTIONS = {
-  keepCase: true,
-  longs: Number,
-  enums: Number,
-  defaults: false,
-  oneofs: true,
-  includeDirs: [PROTO_ROOT],
-} as const;
+export { GRPC_LOADER_OPTIONS, PROTO_ROOT } from './loader-options';
+export { grpcServiceClient } from './grpc-client';

@@ -1,7 +1,6 @@
 // A typed gRPC client of ArtifactService for tests and benchmarks.
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { GRPC_LOADER_OPTIONS } from '@mesoflow/proto';
+import { grpcServiceClient } from '@mesoflow/proto';
 import type { ArtifactMetadata } from './types';
 import {
   ARTIFACT_SERVICE,
@@ -33,12 +32,10 @@ export class ArtifactClient {
   private readonly client: RawClient;
 
   constructor(target: string) {
-    const definition = loadSync(ARTIFACTS_PROTO, { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] });
-    const packageObject = grpc.loadPackageDefinition(definition);
-    let service: unknown = packageObject;
-    for (const part of `${ARTIFACTS_PACKAGE}.${ARTIFACT_SERVICE}`.split('.')) service = (service as Record<string, unknown>)[part];
-    const Client = service as new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => RawClient;
-    this.client = new Client(target, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 16 * 1024 * 1024 });
+    const Client = grpcServiceClient(ARTIFACTS_PROTO, `${ARTIFACTS_PACKAGE}.${ARTIFACT_SERVICE}`);
+    this.client = new Client(target, grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+    }) as unknown as RawClient;
   }
 
   /**

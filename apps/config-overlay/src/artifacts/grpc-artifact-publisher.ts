@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { GRPC_LOADER_OPTIONS, type mesoflow } from '@mesoflow/proto';
+import { grpcServiceClient, type mesoflow } from '@mesoflow/proto';
 import { OverlayError, OverlayErrorCode } from '../overlays/overlay-error';
 import { sha256Hex, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from './artifact-publisher';
 
@@ -32,11 +31,7 @@ export class GrpcArtifactPublisher implements ArtifactPublisher {
   private readonly deadlineMs: number;
 
   constructor(options: GrpcArtifactPublisherOptions) {
-    const definition = loadSync(ARTIFACTS_PROTO, { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      mesoflow: { artifacts: { v1: { ArtifactService: grpc.ServiceClientConstructor } } };
-    };
-    const Client = loaded.mesoflow.artifacts.v1.ArtifactService;
+    const Client = grpcServiceClient(ARTIFACTS_PROTO, 'mesoflow.artifacts.v1.ArtifactService');
     this.client = new Client(options.target, grpc.credentials.createInsecure()) as unknown as ArtifactServiceClient;
     this.deadlineMs = options.deadlineMs ?? 60_000;
   }

@@ -1,14 +1,6 @@
-import type { ConfigValues, MesoflowConfig } from '@mesoflow/config';
+import { taskManagerPortKeys, type ConfigValues, type MesoflowConfig } from '@mesoflow/config';
 import type { PortAssignmentMessage } from '../grpc/messages';
 import { OverlayError, OverlayErrorCode } from '../overlays/overlay-error';
-
-/** The port options every TaskManager gets from its offer, before `tasks.port-assignments`. */
-export const ALWAYS_ASSIGNED_PORTS = ['taskmanager.rpc.port', 'taskmanager.data.port'] as const;
-
-/** The port options a TaskManager takes from its offer's `ports`, in order, without repeats. */
-export function portKeys(config: MesoflowConfig): string[] {
-  return [...new Set([...ALWAYS_ASSIGNED_PORTS, ...(config.get('mesos.resourcemanager.tasks.port-assignments') ?? [])])];
-}
 
 /** Checked assignments: the overrides for the TaskManager's configuration and the ports used. */
 export interface AssignedPorts {
@@ -22,7 +14,7 @@ export interface AssignedPorts {
  * assignment is an error rather than a silent fallback to the configured port.
  */
 export function assignPorts(config: MesoflowConfig, assignments: readonly PortAssignmentMessage[]): AssignedPorts {
-  const keys = portKeys(config);
+  const keys = taskManagerPortKeys(config);
   const problems: string[] = [];
   const overrides: Record<string, number> = {};
   const owners = new Map<number, string>();

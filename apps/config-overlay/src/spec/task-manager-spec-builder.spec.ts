@@ -1,4 +1,4 @@
-import { createConfig, MemorySize, type ConfigValues } from '@mesoflow/config';
+import { createConfig, MemorySize, taskManagerPortKeys, type ConfigValues } from '@mesoflow/config';
 import { mesos } from '@mesoflow/proto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { standardOverlays } from '../app';
 import { OverlayErrorCode } from '../overlays/overlay-error';
 import { MemoryPublisher } from '../testing/memory-publisher';
-import { assignPorts, portKeys } from './ports';
+import { assignPorts } from './ports';
 import { portRanges } from './resources';
 import { TaskManagerSpecBuilder } from './task-manager-spec-builder';
 
@@ -135,7 +135,7 @@ describe('assignPorts', () => {
   const config = createConfig({ 'mesos.resourcemanager.tasks.port-assignments': ['rest.port'] });
 
   it('takes one port per port option', () => {
-    expect(portKeys(config)).toEqual(['taskmanager.rpc.port', 'taskmanager.data.port', 'rest.port']);
+    expect(taskManagerPortKeys(config)).toEqual(['taskmanager.rpc.port', 'taskmanager.data.port', 'rest.port']);
     const assigned = assignPorts(config, [...PORTS, { key: 'rest.port', port: 31005 }]);
     expect(assigned).toEqual({ overrides: { 'taskmanager.rpc.port': 31001, 'taskmanager.data.port': 31002, 'rest.port': 31005 }, ports: [31001, 31002, 31005] });
   });

@@ -1,4 +1,4 @@
-import { envVariableName, type MesoflowConfig } from '@mesoflow/config';
+import { envVariableName, taskManagerPortKeys, type MesoflowConfig } from '@mesoflow/config';
 import {
   parseHostAttributeConstraints,
   validateWorkerProfile,
@@ -10,12 +10,14 @@ import { mesos } from '@mesoflow/proto';
 import type { Worker } from '@mesoflow/zk-store';
 import { SchedulerError, SchedulerErrorCode } from './errors';
 
-/** The environment variables naming the two ports every TaskManager gets, in port order. */
+/** The environment variables of the two ports every TaskManager gets (their keys come first). */
 export const FIXED_PORT_VARIABLES = ['MESOFLOW_RPC_PORT', 'MESOFLOW_DATA_PORT'] as const;
 
 /** How every worker task is described; computed once from configuration. */
 export interface WorkerTaskTemplate {
   readonly profile: WorkerProfile;
+  /** The port option of each port of `profile.ports`, in order (see `taskManagerPortKeys`). */
+  readonly portKeys: readonly string[];
   /** One variable name per port of `profile.ports`, in order. */
   readonly portVariables: readonly string[];
   readonly command: string;
@@ -30,10 +32,8 @@ export interface WorkerTaskTemplate {
  * @throws SchedulerError `INVALID_CONFIGURATION` listing every problem.
  */
 export function workerTaskTemplate(config: MesoflowConfig): WorkerTaskTemplate {
-  const portVariables = [
-    ...FIXED_PORT_VARIABLES,
-    ...config.get('mesos.resourcemanager.tasks.port-assignments').map((key) => envVariableName(key)),
-  ];
+  const portKeys = taskManagerPortKeys(config);
+  const portVariables = portKeys.map((key, i) => FIXED_PORT_VARIABLES[i] ?? envVariableName(key));
   const gpus = config.get('mesos.resourcemanager.tasks.gpus');
   const disk = config.get('mesos.resourcemanager.tasks.disk').mebibytes;
   const bandwidth = config.get('mesos.resourcemanager.tasks.network.bandwidth');
@@ -59,6 +59,7 @@ export function workerTaskTemplate(config: MesoflowConfig): WorkerTaskTemplate {
   }
   return {
     profile,
+    portKeys,
     portVariables,
     command: config.get('mesos.resourcemanager.tasks.taskmanager-cmd'),
     uris: config.get('mesos.resourcemanager.tasks.uris'),
