@@ -10,6 +10,8 @@ export enum SchedulerErrorCode {
   FRAMEWORK_REMOVED = 'FRAMEWORK_REMOVED',
   /** The Mesos client stopped for good for another reason (another ERROR event, SUBSCRIBE rejected). */
   MESOS_CLIENT_FAILED = 'MESOS_CLIENT_FAILED',
+  /** The configuration overlay could not describe a worker's task; the worker waits for the next offer. */
+  TASK_SPEC_UNAVAILABLE = 'TASK_SPEC_UNAVAILABLE',
 }
 
 /** The scheduler's one error type; `code` says which failure it is. */

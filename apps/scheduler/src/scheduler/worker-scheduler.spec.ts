@@ -5,6 +5,7 @@ import { createConfig, Duration, MemorySize, type ConfigValues } from '@mesoflow
 import { mesos } from '@mesoflow/proto';
 import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Registry } from 'prom-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameworkRemovedError, SchedulerErrorCode, type SchedulerError } from './errors';
@@ -248,6 +249,137 @@ describe('WorkerScheduler', () => {
     await s.idle();
     expect(client.named('acknowledge')).toHaveLength(0);
     expect(s.workerViews().find((v) => v.taskId === 'taskmanager-00001')?.taskState).toBe('TASK_RUNNING');
+  });
+
+  describe('as the resource manager\'s fleet', () => {
+    it('records and launches more workers when more are desired, and drops New ones when fewer are', async () => {
+      const s = await running(1);
+      s.setDesiredWorkers(3);
+      await s.idle();
+      expect((await store.list()).map((w) => `${w.taskId}:${w.state}`)).toEqual([
+        'taskmanager-00001:Launched',
+        'taskmanager-00002:New',
+        'taskmanager-00003:New',
+      ]);
+      expect(client.calls.at(-1)).toEqual({ name: 'revive' });
+
+      s.setDesiredWorkers(2);
+      await s.idle();
+      // The newest pending worker goes first; a Launched one is never killed for a lower count.
+      expect((await store.list()).map((w) => `${w.taskId}:${w.state}`)).toEqual([
+        'taskmanager-00001:Launched',
+        'taskmanager-00002:New',
+        'taskmanager-00003:Released',
+      ]);
+      s.setDesiredWorkers(0);
+      await s.idle();
+      expect((await store.get('taskmanager-00001'))?.state).toBe('Launched');
+      expect(s.offersSuppressed).toBe(true);
+      expect(s.failedTasks()).toBe(0);
+      expect(() => s.setDesiredWorkers(-1)).toThrow(/whole number >= 0, got -1/);
+    });
+
+    it('releases an idle worker: persisted, then killed, not a failure and not replaced', async () => {
+      const s = await running(2);
+      s.setDesiredWorkers(1);
+      client.calls.length = 0;
+      let stateAtKill = '';
+      client.onKill = async (body) => {
+        stateAtKill = (await store.get(body.task_id.value))?.state ?? 'missing';
+      };
+
+      await s.releaseWorker('taskmanager-00002', 'idle for 30 s');
+
+      expect(stateAtKill).toBe('Released');
+      expect(client.named('kill').map((c) => c.body)).toEqual([{ task_id: { value: 'taskmanager-00002' }, agent_id: { value: 'a1' } }]);
+      expect(await store.get('taskmanager-00002')).toMatchObject({ state: 'Released', failureCount: 0 });
+      // The KILLED update that follows is acknowledged and changes nothing.
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_KILLED) } });
+      await s.idle();
+      clock.advance(10_000);
+      await s.idle();
+      expect((await store.list()).filter((w) => w.state !== 'Released').map((w) => w.taskId)).toEqual(['taskmanager-00001']);
+      expect(s.failedTasks()).toBe(0);
+      // Not Launched any more: a second release is a no-op.
+      await s.releaseWorker('taskmanager-00002', 'again');
+      expect(client.named('kill')).toHaveLength(1);
+    });
+
+    it('fails a worker that never registered: killed, counted, and replaced after the backoff', async () => {
+      const s = await running(1, { 'mesos.maximum-failed-tasks': 3 });
+      client.calls.length = 0;
+
+      await s.failWorker('taskmanager-00001', 'no registration within 5 min');
+
+      expect(client.named('kill')).toHaveLength(1);
+      expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'Released', failureCount: 1 });
+      expect(s.failedTasks()).toBe(1);
+      clock.advance(100);
+      await s.idle();
+      expect(await store.get('taskmanager-00002')).toMatchObject({ state: 'New' });
+    });
+
+    it('tells listeners about every change of a worker', async () => {
+      const s = scheduler(1);
+      const seen: string[] = [];
+      s.onWorkerChange((view) => seen.push(`${view.taskId}:${view.state}:${view.taskState ?? '-'}`));
+      await s.start();
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      for (const state of [S.TASK_STARTING, S.TASK_RUNNING, S.TASK_RUNNING, S.TASK_FAILED]) {
+        client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', state) } });
+      }
+      await s.idle();
+
+      expect(seen).toEqual([
+        'taskmanager-00001:New:-',
+        'taskmanager-00001:Launched:-',
+        'taskmanager-00001:Launched:TASK_STARTING',
+        'taskmanager-00001:Launched:TASK_RUNNING',
+        'taskmanager-00001:Released:-',
+      ]);
+    });
+
+    it('keeps a worker New when its TaskInfo cannot be had, and launches it on a later offer', async () => {
+      let fail = true;
+      const s = scheduler(1, {}, {
+        taskSource: {
+          taskInfo: (worker, agentId) => {
+            if (fail) return Promise.reject(new Error('the configuration overlay is down'));
+            return Promise.resolve({ name: 'tm', task_id: { value: worker.taskId }, agent_id: { value: agentId }, resources: [] });
+          },
+          close: () => undefined,
+        },
+      });
+      await s.start();
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'New' });
+      expect(client.named('accept')).toHaveLength(0);
+      expect(client.named('decline').map((c) => c.body.offer_ids)).toEqual([[{ value: 'o1' }]]);
+
+      fail = false;
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'Launched' });
+    });
+
+    it('counts offers, decisions and reconciliation rounds in its metrics', async () => {
+      const registry = new Registry();
+      const s = await running(2, {}, { metrics: registry });
+      client.subscribe();
+      await s.idle();
+      const text = await registry.metrics();
+
+      expect(text).toMatch(/^mesoflow_scheduler_offers_received_total 1$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_offers_accepted_total 1$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_offer_decision_seconds_count 1$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_launch_seconds_count 2$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_workers\{state="Launched"\} 2$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_resubscriptions_total 1$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_reconciliation_rounds_total\{kind="explicit"\} 1$/m);
+      expect(text).toMatch(/^mesoflow_scheduler_offers_suppressed 1$/m);
+    });
   });
 
   describe('unused offers', () => {

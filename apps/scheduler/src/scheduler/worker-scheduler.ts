@@ -10,8 +10,11 @@ import { placeWorkers, type Launch, type PendingWorker, type PlacementOptions } 
 import { mesos } from '@mesoflow/proto';
 import { launched, parseTaskId, released, withFailure, type Worker, type WorkerStore } from '@mesoflow/zk-store';
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { WorkerFleet } from '../resource-manager/worker-fleet';
 import { FrameworkRemovedError, SchedulerError, SchedulerErrorCode } from './errors';
-import { workerTaskInfo, workerTaskTemplate, type WorkerTaskTemplate } from './worker-task';
+import { registerSchedulerMetrics, type SchedulerGaugeSource, type SchedulerMetrics } from './scheduler-metrics';
+import { commandTaskSource, workerTaskTemplate, type WorkerTaskSource, type WorkerTaskTemplate } from './worker-task';
 
 const TaskState = mesos.v1.TaskState;
 type TaskStatus = mesos.v1.TaskStatus.$Properties;
@@ -75,8 +78,12 @@ export interface WorkerSchedulerOptions {
   client: SchedulerClient;
   store: WorkerStore;
   config: MesoflowConfig;
-  /** How many TaskManagers should run. */
+  /** How many TaskManagers should run at first; {@link WorkerScheduler.setDesiredWorkers} changes it. */
   desiredWorkers: number;
+  /** Where TaskInfos come from. @default the configured command as it is ({@link commandTaskSource}) */
+  taskSource?: WorkerTaskSource;
+  /** Where the scheduler's metrics go. @default a registry of its own */
+  metrics?: Registry;
   /** @default SYSTEM_CLOCK */
   clock?: Clock;
   /** @default a silent logger */
@@ -143,13 +150,18 @@ function stateName(state: mesos.v1.TaskState | null | undefined): string {
  *
  * Every event is handled in arrival order, one at a time, so store writes never race.
  */
-export class WorkerScheduler {
+export class WorkerScheduler implements WorkerFleet {
   private client: SchedulerClient;
   private readonly store: WorkerStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly template: WorkerTaskTemplate;
-  private readonly desiredWorkers: number;
+  private readonly taskSource: WorkerTaskSource;
+  private readonly metrics: SchedulerMetrics;
+  private readonly changeListeners = new Set<(worker: WorkerView) => void>();
+  /** Workers this scheduler launched that have not reported RUNNING yet, for the launch-time metric. */
+  private readonly launchedHere = new Set<string>();
+  private desiredWorkers: number;
   private readonly maximumFailedTasks: number;
   private readonly refuseSeconds: number;
   private readonly backoff: ReplacementBackoff;
@@ -192,6 +204,8 @@ export class WorkerScheduler {
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'worker-scheduler' });
     this.template = workerTaskTemplate(options.config);
+    this.taskSource = options.taskSource ?? commandTaskSource(this.template);
+    this.metrics = registerSchedulerMetrics(options.metrics ?? new Registry(), () => this.gauges());
     this.desiredWorkers = options.desiredWorkers;
     this.maximumFailedTasks = options.config.get('mesos.maximum-failed-tasks');
     this.refuseSeconds = options.config.get('mesos.resourcemanager.declined-offer-refuse-duration').seconds;
@@ -221,10 +235,83 @@ export class WorkerScheduler {
 
   /** Every worker the store holds, with what Mesos last said about its task. */
   workerViews(): WorkerView[] {
-    return [...this.workers.values()].map((worker) => ({
+    return [...this.workers.values()].map((worker) => this.view(worker));
+  }
+
+  onWorkerChange(listener: (worker: WorkerView) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** The desired worker count now. */
+  get desired(): number {
+    return this.desiredWorkers;
+  }
+
+  /**
+   * Keeps `count` workers: records and launches more, or drops New workers beyond it (Launched
+   * ones stay until {@link releaseWorker}: only the resource manager knows which are idle).
+   */
+  setDesiredWorkers(count: number): void {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new SchedulerError(SchedulerErrorCode.INVALID_CONFIGURATION, `The desired worker count must be a whole number >= 0, got ${count}`);
+    }
+    if (count === this.desiredWorkers) return;
+    this.logger.info(`Desired workers: ${this.desiredWorkers} -> ${count}`);
+    this.desiredWorkers = count;
+    this.enqueue('a new desired worker count', async () => {
+      if (!this.active || this.generation === 0) return;
+      await this.topUp();
+      await this.dropSurplusPending();
+      await this.placeOffers([]);
+      await this.updateOfferInterest();
+    });
+  }
+
+  releaseWorker(taskId: string, reason: string): Promise<void> {
+    return this.enqueueAndWait(`releasing '${taskId}'`, () => this.retire(taskId, reason, false));
+  }
+
+  failWorker(taskId: string, reason: string): Promise<void> {
+    return this.enqueueAndWait(`failing '${taskId}'`, () => this.retire(taskId, reason, true));
+  }
+
+  private view(worker: Worker): WorkerView {
+    return {
       ...worker,
       taskState: this.taskStates.has(worker.taskId) ? stateName(this.taskStates.get(worker.taskId)) : undefined,
-    }));
+    };
+  }
+
+  /** Records `worker` as the store now has it and tells the listeners. */
+  private remember(worker: Worker): void {
+    this.workers.set(worker.taskId, worker);
+    this.announce(worker);
+  }
+
+  private announce(worker: Worker): void {
+    if (this.changeListeners.size === 0) return;
+    const view = this.view(worker);
+    for (const listener of this.changeListeners) {
+      try {
+        listener(view);
+      } catch (error) {
+        this.logger.error({ err: error }, `A worker change listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private gauges(): SchedulerGaugeSource {
+    return {
+      workerCounts: () => {
+        const counts = { New: 0, Launched: 0, Released: 0 };
+        for (const worker of this.workers.values()) counts[worker.state]++;
+        return counts;
+      },
+      failedTasks: () => this.failedTasks(),
+      heldOffers: () => this.heldOffers.size,
+      offersSuppressed: () => this.suppressed,
+    };
   }
 
   /** Task failures counted so far, over every worker ever recorded. */
@@ -325,6 +412,15 @@ export class WorkerScheduler {
     });
   }
 
+  /** Runs `work` in turn with the events and settles with its outcome. */
+  private enqueueAndWait(what: string, work: () => Promise<void>): Promise<void> {
+    const done = this.tail.then(work);
+    this.tail = done.catch((error: unknown) => {
+      this.logger.error({ err: error }, `Handling ${what} failed: ${(error as Error).message}`);
+    });
+    return done;
+  }
+
   private get active(): boolean {
     return this.currentState.name === 'running';
   }
@@ -339,6 +435,8 @@ export class WorkerScheduler {
       this.logger.info(`Framework ID '${notice.frameworkId}' is persisted`);
     }
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
+    if (generation > 1) this.metrics.resubscriptions.inc();
+    for (const worker of this.workers.values()) this.announce(worker);
     // A new subscription starts unsuppressed: SUBSCRIBE carries no suppressed roles.
     this.suppressed = false;
     // The master silently discards outstanding offers on (re)subscription (4.2): forget them.
@@ -354,13 +452,27 @@ export class WorkerScheduler {
 
   /** Records New workers until launched, pending and scheduled replacements reach the desired count. */
   private async topUp(): Promise<void> {
-    const live = [...this.workers.values()].filter((worker) => worker.state !== 'Released').length;
-    const missing = this.desiredWorkers - live - this.replacementTimers.size;
+    const missing = this.desiredWorkers - this.liveWorkers() - this.replacementTimers.size;
     for (let i = 0; i < missing; i++) {
       const worker = await this.store.newWorker(this.template.profile);
-      this.workers.set(worker.taskId, worker);
+      this.remember(worker);
       this.logger.info(`Worker '${worker.taskId}' is recorded and waits for an offer`);
     }
+  }
+
+  /** Releases New workers, newest first, while more workers are live than desired. */
+  private async dropSurplusPending(): Promise<void> {
+    let surplus = this.liveWorkers() - this.desiredWorkers;
+    for (const worker of this.pendingWorkers().reverse()) {
+      if (surplus <= 0) return;
+      await this.releaseRecord(worker, false);
+      surplus--;
+      this.logger.info(`Worker '${worker.taskId}' is no longer needed; released before launch`);
+    }
+  }
+
+  private liveWorkers(): number {
+    return [...this.workers.values()].filter((worker) => worker.state !== 'Released').length;
   }
 
   private pendingWorkers(): Worker[] {
@@ -385,6 +497,7 @@ export class WorkerScheduler {
   // Offers
 
   private onOffers(offers: Offer[]): void {
+    this.metrics.offersReceived.inc(offers.length);
     const generation = this.generation;
     this.offerBuffer.push(...offers.map((offer) => ({ offer, generation })));
     if (this.offersQueued) return;
@@ -429,7 +542,9 @@ export class WorkerScheduler {
     const held = [...this.heldOffers.values()].filter((offer) => offer.generation === this.generation);
     const candidates = [...held.map((offer) => offer.offer), ...current.map((buffered) => buffered.offer)];
     const running = this.runningHosts();
+    const stopTimer = this.metrics.decisionSeconds.startTimer();
     const result = placeWorkers(candidates, pending, this.placementOptions(), running);
+    stopTimer();
     const declined: string[] = [];
     for (const launch of result.launches) {
       for (const offerId of launch.offerIds) this.release(offerId);
@@ -501,32 +616,48 @@ export class WorkerScheduler {
 
   private async decline(offerIds: string[]): Promise<void> {
     if (offerIds.length === 0) return;
+    this.metrics.offersDeclined.inc(offerIds.length);
     await this.client.decline({
       offer_ids: offerIds.map((value) => ({ value })),
       filters: { refuse_seconds: this.refuseSeconds },
     });
   }
 
-  /** Persists each worker as Launched, then sends one ACCEPT; false when nothing was launched. */
+  /**
+   * Gets each placed worker's TaskInfo, persists the worker as Launched, then sends one ACCEPT;
+   * false when nothing was launched. A worker whose TaskInfo or record fails stays New and waits
+   * for the next offer; the master takes back what the ACCEPT leaves unused.
+   */
   private async launch(launch: Launch): Promise<boolean> {
+    const described = await Promise.all(
+      launch.workers.map(async (placed) => {
+        const worker = this.workers.get(placed.workerId);
+        if (worker?.state !== 'New') return undefined;
+        try {
+          return { worker, placed, taskInfo: await this.taskSource.taskInfo(worker, launch.agentId, placed) };
+        } catch (error) {
+          this.logger.error({ err: error }, `Worker '${worker.taskId}' is not launched: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
     const taskInfos: mesos.v1.TaskInfo.$Properties[] = [];
-    for (const placed of launch.workers) {
-      const worker = this.workers.get(placed.workerId);
-      if (!worker) continue;
-      const next = launched(worker, {
+    for (const item of described) {
+      if (!item) continue;
+      const next = launched(item.worker, {
         agentId: launch.agentId,
         hostname: launch.hostname,
-        ports: placed.ports,
+        ports: item.placed.ports,
         launchedAt: this.clock.now(),
       });
       try {
         const version = await this.store.update(next);
-        this.workers.set(next.taskId, { ...next, version });
+        this.remember({ ...next, version });
       } catch (error) {
-        this.logger.error({ err: error }, `Worker '${worker.taskId}' could not be marked Launched; it is not launched`);
+        this.logger.error({ err: error }, `Worker '${next.taskId}' could not be marked Launched; it is not launched`);
         continue;
       }
-      taskInfos.push(workerTaskInfo(this.template, next, launch.agentId, placed));
+      taskInfos.push(item.taskInfo);
     }
     if (taskInfos.length === 0) return false;
     const taskIds = taskInfos.map((task) => task.task_id.value);
@@ -536,6 +667,8 @@ export class WorkerScheduler {
         operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: taskInfos } }],
         filters: { refuse_seconds: this.refuseSeconds },
       });
+      this.metrics.offersAccepted.inc(launch.offerIds.length);
+      for (const taskId of taskIds) this.launchedHere.add(taskId);
     } catch (error) {
       // The workers are recorded as Launched: reconciliation makes the master say what became of them.
       this.logger.error({ err: error }, `ACCEPT for ${taskIds.join(', ')} failed; reconciling them`);
@@ -577,23 +710,55 @@ export class WorkerScheduler {
     }
     if (!gone) {
       const previous = this.taskStates.get(taskId);
+      if (previous === state) return;
       this.taskStates.set(taskId, state);
       if (state === TaskState.TASK_RUNNING && previous !== TaskState.TASK_RUNNING) {
         this.failuresInARow = 0;
+        // Only launches of this scheduler: a recovered worker's launch time says nothing about Mesos' speed.
+        if (this.launchedHere.delete(taskId) && worker.launchedAt !== undefined) {
+          this.metrics.launchSeconds.observe(Math.max(0, this.clock.now() - worker.launchedAt) / 1000);
+        }
         this.logger.info(`Task '${taskId}' is RUNNING on agent '${worker.agentId ?? '?'}'`);
       }
+      this.announce(worker);
       return;
     }
-    const next = released(withFailure(worker));
-    const version = await this.store.update(next);
-    this.workers.set(taskId, { ...next, version });
-    this.taskStates.delete(taskId);
-    const failed = this.failedTasks();
+    await this.releaseRecord(worker, true);
     const reason = status.reason === null || status.reason === undefined ? '' : ` (${mesos.v1.TaskStatus.Reason[status.reason]})`;
     this.logger.warn(
-      `Task '${taskId}' is ${stateName(state)}${reason}; worker released, ${failed} failed task(s) so far`,
+      `Task '${taskId}' is ${stateName(state)}${reason}; worker released, ${this.failedTasks()} failed task(s) so far`,
     );
+    await this.afterFailure(taskId);
+  }
+
+  /** Persists `worker` as Released (with one more failure when `failed`) and forgets its task state. */
+  private async releaseRecord(worker: Worker, failed: boolean): Promise<void> {
+    const next = released(failed ? withFailure(worker) : worker);
+    const version = await this.store.update(next);
+    this.taskStates.delete(worker.taskId);
+    this.launchedHere.delete(worker.taskId);
+    this.remember({ ...next, version });
+  }
+
+  /** Releases a Launched worker for the resource manager, kills its task, and replaces it if it failed. */
+  private async retire(taskId: string, reason: string, failed: boolean): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker?.state !== 'Launched') return;
+    await this.releaseRecord(worker, failed);
+    this.logger[failed ? 'warn' : 'info'](`Worker '${taskId}' is released (${reason}); killing its task`);
+    try {
+      await this.client.kill({ task_id: { value: taskId }, ...(worker.agentId ? { agent_id: { value: worker.agentId } } : {}) });
+    } catch (error) {
+      // The worker is Released: when the master reports the task again, it is killed then.
+      this.logger.warn({ err: error }, `KILL of '${taskId}' failed; it is killed when the master reports it again`);
+    }
+    if (failed) await this.afterFailure(taskId);
+  }
+
+  /** Gives up past `mesos.maximum-failed-tasks`, or schedules a replacement for `taskId`. */
+  private async afterFailure(taskId: string): Promise<void> {
     if (!this.active) return;
+    const failed = this.failedTasks();
     if (this.maximumFailedTasks >= 0 && failed > this.maximumFailedTasks) {
       await this.fail(
         new SchedulerError(
@@ -609,6 +774,10 @@ export class WorkerScheduler {
 
   private scheduleReplacement(taskId: string): void {
     this.failuresInARow++;
+    if (this.liveWorkers() + this.replacementTimers.size >= this.desiredWorkers) {
+      this.logger.info(`Worker '${taskId}' is not replaced: ${this.desiredWorkers} worker(s) are desired`);
+      return;
+    }
     const delayMs = Math.min(this.backoff.initialMs * 2 ** (this.failuresInARow - 1), this.backoff.maxMs);
     this.logger.info(`Worker '${taskId}' is replaced in ${delayMs} ms`);
     const cancel = this.clock.setTimeout(() => {
@@ -676,6 +845,7 @@ export class WorkerScheduler {
     });
     try {
       await this.client.reconcile({ tasks });
+      this.metrics.reconciliationRounds.inc({ kind: 'explicit' });
       this.logger.info(`Reconciling ${tasks.length} launched worker(s)`);
     } catch (error) {
       // The retry asks again.
@@ -715,6 +885,7 @@ export class WorkerScheduler {
         try {
           // Answers for tasks the store does not know are killed in applyStatus.
           await this.client.reconcile({ tasks: [] });
+          this.metrics.reconciliationRounds.inc({ kind: 'implicit' });
           this.logger.debug('Implicit reconciliation sent');
         } catch (error) {
           this.logger.warn({ err: error }, 'Implicit reconciliation failed; it runs again later');
@@ -771,10 +942,7 @@ export class WorkerScheduler {
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
     for (const worker of this.workers.values()) {
       if (worker.state !== 'Launched') continue;
-      const next = released(worker);
-      const version = await this.store.update(next);
-      this.workers.set(worker.taskId, { ...next, version });
-      this.taskStates.delete(worker.taskId);
+      await this.releaseRecord(worker, false);
       this.logger.info(`Worker '${worker.taskId}' is released: its task ended with framework '${removed.frameworkId ?? '?'}'`);
     }
     const old = this.client;

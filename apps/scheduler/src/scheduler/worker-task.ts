@@ -69,13 +69,26 @@ export function workerTaskTemplate(config: MesoflowConfig): WorkerTaskTemplate {
   };
 }
 
+/** Where the scheduler gets the TaskInfo of a placed worker. */
+export interface WorkerTaskSource {
+  /** The TaskInfo that launches `worker` on `agentId` with the resources and ports placement chose. */
+  taskInfo(worker: Worker, agentId: string, placed: PlacedWorker): Promise<mesos.v1.TaskInfo.$Properties>;
+  close(): void;
+}
+
 /**
- * The TaskInfo that launches `worker` with the resources and ports placement chose.
- *
- * The command runs as given by `mesos.resourcemanager.tasks.taskmanager-cmd`, with the ports in
- * the environment. Next step: the config-overlay's TaskManager spec (fetcher URIs of the
- * artifact server, container, the rendered `mesoflow-conf.yaml`) replaces `command` here.
+ * TaskInfos that run `mesos.resourcemanager.tasks.taskmanager-cmd` as it is, for a scheduler
+ * started without a configuration overlay (`--config-overlay`): nothing is shipped, so the
+ * command must find everything on the agent (a trivial command, or Mesoflow installed there).
  */
+export function commandTaskSource(template: WorkerTaskTemplate): WorkerTaskSource {
+  return {
+    taskInfo: (worker, agentId, placed) => Promise.resolve(workerTaskInfo(template, worker, agentId, placed)),
+    close: () => undefined,
+  };
+}
+
+/** The TaskInfo running the configured command with the ports placement chose in its environment. */
 export function workerTaskInfo(
   template: WorkerTaskTemplate,
   worker: Worker,

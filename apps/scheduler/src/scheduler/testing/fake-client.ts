@@ -22,6 +22,8 @@ export class FakeClient implements SchedulerClient {
   readonly calls: RecordedCall[] = [];
   /** Runs inside `accept`, before it is recorded: lets a test look at the store at that moment. */
   onAccept: ((body: Call.Accept.$Properties) => Promise<void>) | undefined;
+  /** Runs inside `kill`, before it is recorded. */
+  onKill: ((body: Call.Kill.$Properties) => Promise<void>) | undefined;
   /** Runs inside `acknowledgeStatus`. */
   onAcknowledge: ((status: mesos.v1.TaskStatus.$Properties) => Promise<void>) | undefined;
   private readonly listeners = new Map<string, Set<AnyListener>>();
@@ -102,9 +104,9 @@ export class FakeClient implements SchedulerClient {
     return Promise.resolve();
   }
 
-  kill(body: Call.Kill.$Properties): Promise<void> {
+  async kill(body: Call.Kill.$Properties): Promise<void> {
+    await this.onKill?.(body);
     this.calls.push({ name: 'kill', body });
-    return Promise.resolve();
   }
 
   async acknowledgeStatus(status: mesos.v1.TaskStatus.$Properties): Promise<boolean> {

@@ -1,0 +1,25 @@
+import type { WorkerView } from '../scheduler/worker-scheduler';
+
+/**
+ * What the resource manager needs of the Mesos side: how many TaskManagers to keep, and a way to
+ * stop one. {@link WorkerScheduler} is the real one.
+ */
+export interface WorkerFleet {
+  /** Keeps `count` workers (New or Launched); more are recorded and launched, none is killed for it. */
+  setDesiredWorkers(count: number): void;
+  /**
+   * Releases the worker and kills its Mesos task without counting a failure (an idle TaskManager
+   * above the desired count). A worker that is not Launched is left alone.
+   */
+  releaseWorker(taskId: string, reason: string): Promise<void>;
+  /**
+   * Releases the worker as a failed task (counted against `mesos.maximum-failed-tasks`), kills its
+   * task and replaces it while still needed: a TaskManager that never registered or stopped
+   * heartbeating.
+   */
+  failWorker(taskId: string, reason: string): Promise<void>;
+  /** Every worker the store holds, with what Mesos last said about its task. */
+  workerViews(): WorkerView[];
+  /** Calls `listener` after every change of a worker (recorded, launched, task state, released). */
+  onWorkerChange(listener: (worker: WorkerView) => void): () => void;
+}
