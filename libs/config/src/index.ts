@@ -44,4 +44,5 @@ export {
   type ConfigValue,
   type ConfigValues,
 } from './registry';
+export { ProcessFlags } from './process-flags';
 export { renderTaskManagerConf, TASKMANAGER_INHERITED_KEYS, taskManagerPortKeys } from './taskmanager-conf';
