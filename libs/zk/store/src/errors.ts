@@ -30,6 +30,13 @@ export enum ZkStoreErrorCode {
   CORRUPT_RECORD = 'CORRUPT_RECORD',
   /** A file-system operation of the file store failed. */
   IO_ERROR = 'IO_ERROR',
+  /**
+   * A write was refused because this master is no longer the leader: its fence (leader latch node)
+   * is gone, or it had stepped down. Stop acting as the leader.
+   */
+  FENCED = 'FENCED',
+  /** The caller aborted the wait (its `AbortSignal` fired). */
+  ABORTED = 'ABORTED',
   /** An argument has a value the store cannot use (empty ID, relative path, …). */
   INVALID_ARGUMENT = 'INVALID_ARGUMENT',
 }

@@ -52,6 +52,21 @@ describe('FileWorkerStore', () => {
     expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
   });
 
+  it('clears the framework ID, durably and idempotently', async () => {
+    const dir = await folder();
+    const store = await open(dir);
+    await store.clearFrameworkId();
+    await store.setFrameworkId('fw-old');
+    await store.clearFrameworkId();
+    expect(await store.getFrameworkId()).toBeUndefined();
+    await store.clearFrameworkId();
+    await store.close();
+    const reopened = await open(dir);
+    expect(await reopened.getFrameworkId()).toBeUndefined();
+    await reopened.setFrameworkId('fw-new');
+    expect(await reopened.getFrameworkId()).toBe('fw-new');
+  });
+
   it('rejects stale updates, illegal transitions and unknown workers', async () => {
     const store = await open(await folder());
     const worker = await store.newWorker(PROFILE);

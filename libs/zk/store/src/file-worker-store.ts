@@ -125,6 +125,17 @@ export class FileWorkerStore implements WorkerStore {
     });
   }
 
+  clearFrameworkId(): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await unlink(this.frameworkIdPath);
+        await syncFolder(this.folder);
+      } catch (error) {
+        if (!isMissing(error)) throw ioError(`Could not delete '${this.frameworkIdPath}'`, this.frameworkIdPath, error);
+      }
+    });
+  }
+
   newWorker(resources: WorkerProfile): Promise<Worker> {
     return this.exclusive(async () => {
       const next = (await this.readCounter()) + 1;

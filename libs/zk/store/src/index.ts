@@ -4,6 +4,7 @@ export type { ZkStoreErrorDetails } from './errors';
 export { ZooKeeperConnection } from './zookeeper-connection';
 export type {
   CreateMode,
+  NodeChange,
   TransactionOpResult,
   ZNode,
   ZooKeeperConnectionEvent,
@@ -24,6 +25,10 @@ export type { LaunchTarget, Worker, WorkerState } from './worker';
 export type { WorkerStore } from './worker-store';
 export { ZooKeeperWorkerStore, joinZooKeeperPath } from './zookeeper-worker-store';
 export type { ZooKeeperWorkerStoreOptions } from './zookeeper-worker-store';
+export { LEADER_EPOCH_NODE, LeaderLatch } from './leader-latch';
+export type { LeaderLatchEvents, LeaderLatchOptions, LeadershipLostReason, ZooKeeperFence } from './leader-latch';
+export { LATCH_PREFIX, decodeLeaderInfo, encodeLeaderInfo, latchPosition, parseEpoch, sortLatchNodes } from './latch-order';
+export type { LatchPosition, LeaderInfo } from './latch-order';
 export { FileWorkerStore, writeFileAtomic } from './file-worker-store';
 export { openWorkerStore } from './open-worker-store';
 export type { WorkerStoreLocation } from './open-worker-store';

@@ -5,6 +5,10 @@ import { ZooKeeperWorkerStore, type ZooKeeperWorkerStoreOptions } from './zookee
 /**
  * Where the workers live: ZooKeeper with `high-availability: zookeeper`, a local folder otherwise.
  * There is no default: a misconfigured value must fail, not fall back silently.
+ *
+ * With several masters, pass the leader latch's fence with the ZooKeeper location
+ * (`{ kind: 'zookeeper', connection, fence: () => latch.fence(), … }`) so that a deposed master's
+ * writes are refused with `FENCED`.
  */
 export type WorkerStoreLocation =
   | ({ kind: 'zookeeper' } & ZooKeeperWorkerStoreOptions)

@@ -7,7 +7,8 @@ import type { Worker } from './worker';
  * after a restart and neither loses nor duplicates it.
  *
  * Writes are conditional: `update` succeeds only when the store still holds the version the
- * worker was read at, so of two writers (an old and a new leader) only one wins.
+ * worker was read at, so of two writers (an old and a new leader) only one wins. A fenced store
+ * (ZooKeeper with a leader fence) refuses every write of a deposed leader with `FENCED`.
  */
 export interface WorkerStore {
   /** The framework ID Mesos gave the first SUBSCRIBE; `undefined` before the first one. */
@@ -17,6 +18,12 @@ export interface WorkerStore {
    * @throws ZkStoreError `CONFLICT` when another writer changed it in between.
    */
   setFrameworkId(frameworkId: string): Promise<void>;
+  /**
+   * Forgets the framework ID, for when Mesos refused it and the scheduler registers a new
+   * framework; does nothing when there is none.
+   * @throws ZkStoreError `CONFLICT` when another writer changed it in between.
+   */
+  clearFrameworkId(): Promise<void>;
   /**
    * Takes the next task ID from the persisted counter and records a `New` worker with it, atomically:
    * IDs are never reused, even across restarts and concurrent stores.

@@ -9,6 +9,7 @@ import {
   type ZooKeeperStat,
   type ZooKeeperTransaction,
   type ZooKeeperTransactionResult,
+  type ZooKeeperWatcherEvent,
 } from 'node-zookeeper-client';
 import { ZkStoreError, ZkStoreErrorCode } from './errors';
 
@@ -33,6 +34,12 @@ const ZK_ERROR = {
   NOT_EMPTY: -111,
   SESSION_EXPIRED: -112,
 } as const;
+
+/** What a watch on a node reports. */
+export type NodeChange = 'created' | 'deleted' | 'changed';
+
+/** ZooKeeper's watcher event types for node watches (protocol constants). */
+const NODE_CHANGE: Partial<Record<number, NodeChange>> = { 1: 'created', 2: 'deleted', 3: 'changed' };
 
 /** Transaction result type meaning "this op failed". */
 const OP_ERROR = -1;
@@ -106,6 +113,7 @@ export interface ZooKeeperTransactionBuilder {
 export class ZooKeeperConnection {
   private readonly listeners = new Map<ZooKeeperConnectionEvent, Set<() => void>>();
   private state: 'connected' | 'disconnected' | 'expired' | 'closed' = 'connected';
+  private readonly watchers = new WeakMap<(change: NodeChange) => void, (event: ZooKeeperWatcherEvent) => void>();
 
   private constructor(
     private readonly client: ZooKeeperClient,
@@ -173,6 +181,14 @@ export class ZooKeeperConnection {
   /** The session ID as 16 hex digits, for logs. */
   get sessionId(): string {
     return this.client.getSessionId().toString('hex');
+  }
+
+  /**
+   * The session timeout the server granted (it clamps the asked one to 2–20 ticks): the server
+   * expires the session this long after it last heard from us.
+   */
+  get sessionTimeoutMs(): number {
+    return this.client.getSessionTimeout();
   }
 
   /** True until the session expired or the connection was closed. */
@@ -255,12 +271,21 @@ export class ZooKeeperConnection {
     );
   }
 
-  /** The node's data version, or `undefined` when it does not exist. */
-  exists(path: string): Promise<{ version: number } | undefined> {
+  /**
+   * The node's data version, or `undefined` when it does not exist.
+   * @param onChange called once when the node is next created, changed or deleted (a ZooKeeper
+   *   watch, set only when the call succeeds). It survives reconnections within the session, not
+   *   its expiry. Passing the same function again before it fired sets it once, not twice.
+   */
+  exists(path: string, onChange?: (change: NodeChange) => void): Promise<{ version: number } | undefined> {
+    const callback =
+      (done: (error: ZooKeeperException | null, result: { version: number } | undefined) => void) =>
+      (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined): void =>
+        done(error, stat ? { version: stat.version } : undefined);
     return this.call(path, (done) =>
-      this.client.exists(path, (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined) =>
-        done(error, stat ? { version: stat.version } : undefined),
-      ),
+      onChange
+        ? this.client.exists(path, this.watcherFor(onChange), callback(done))
+        : this.client.exists(path, callback(done)),
     );
   }
 
@@ -368,6 +393,19 @@ export class ZooKeeperConnection {
         else resolve(result);
       });
     });
+  }
+
+  /**
+   * The client drops a watcher function already registered on a path, which only works if the
+   * same `onChange` always becomes the same function.
+   */
+  private watcherFor(onChange: (change: NodeChange) => void): (event: ZooKeeperWatcherEvent) => void {
+    let watcher = this.watchers.get(onChange);
+    if (!watcher) {
+      watcher = (event) => onChange(NODE_CHANGE[event.getType()] ?? 'changed');
+      this.watchers.set(onChange, watcher);
+    }
+    return watcher;
   }
 
   private emit(event: ZooKeeperConnectionEvent): void {

@@ -59,6 +59,18 @@ describe('ZooKeeperWorkerStore', () => {
     expect(await (await openStore()).getFrameworkId()).toBe('7b1c-0001');
   });
 
+  it('clears the framework ID idempotently', async () => {
+    const store = await openStore();
+    await store.clearFrameworkId();
+    await store.setFrameworkId('fw-refused');
+    await store.clearFrameworkId();
+    expect(await store.getFrameworkId()).toBeUndefined();
+    expect(await (await openStore()).getFrameworkId()).toBeUndefined();
+    await store.clearFrameworkId();
+    await store.setFrameworkId('fw-new');
+    expect(await (await openStore()).getFrameworkId()).toBe('fw-new');
+  });
+
   it('hands out taskmanager-00001, -00002, … and continues after the store is reopened', async () => {
     const first = await openStore();
     expect((await first.newWorker(PROFILE)).taskId).toBe('taskmanager-00001');

@@ -11,7 +11,8 @@ import {
   type Worker,
 } from './worker';
 import type { WorkerStore } from './worker-store';
-import type { ZooKeeperConnection } from './zookeeper-connection';
+import type { ZooKeeperFence } from './leader-latch';
+import type { TransactionOpResult, ZooKeeperConnection, ZooKeeperTransactionBuilder } from './zookeeper-connection';
 
 /** Settings of {@link ZooKeeperWorkerStore.open}. */
 export interface ZooKeeperWorkerStoreOptions {
@@ -23,6 +24,14 @@ export interface ZooKeeperWorkerStoreOptions {
   clusterId?: string;
   /** How often `newWorker` and `release` re-read and try again after losing to a concurrent writer. @default 100 */
   maxAttempts?: number;
+  /**
+   * The leader's fence (e.g. `() => latch.fence()`), asked before every write: the write is one
+   * transaction that also checks the fence node, so a deposed leader's writes are refused with
+   * `FENCED` even when they reach ZooKeeper after its session ended. Returning `undefined` means
+   * "not the leader": the write is refused without being sent. Without this option writes are
+   * not fenced.
+   */
+  fence?: () => ZooKeeperFence | undefined;
 }
 
 /** Joins ZooKeeper path parts, dropping empty segments: `('/mesoflow', '/default')` → `/mesoflow/default`. */
@@ -37,7 +46,8 @@ export function joinZooKeeperPath(...parts: string[]): string {
  * - `workers/<taskId>`: each worker as JSON; its version is the node's data version.
  *
  * Every write is conditional on the version read, and `newWorker` bumps the counter and creates
- * the worker node in one transaction, so concurrent stores never hand out the same ID.
+ * the worker node in one transaction, so concurrent stores never hand out the same ID. With a
+ * `fence`, every write is a transaction checking the leader's fence node as well.
  */
 export class ZooKeeperWorkerStore implements WorkerStore {
   /** The cluster's node, `<rootPath>/<clusterId>`. */
@@ -47,9 +57,11 @@ export class ZooKeeperWorkerStore implements WorkerStore {
   private readonly workersPath: string;
   private readonly connection: ZooKeeperConnection;
   private readonly maxAttempts: number;
+  private readonly fence: (() => ZooKeeperFence | undefined) | undefined;
 
   private constructor(options: ZooKeeperWorkerStoreOptions) {
     this.connection = options.connection;
+    this.fence = options.fence;
     this.maxAttempts = options.maxAttempts ?? 100;
     this.basePath = joinZooKeeperPath(options.rootPath ?? '/mesoflow', options.clusterId ?? '/default');
     this.frameworkIdPath = `${this.basePath}/framework-id`;
@@ -57,7 +69,10 @@ export class ZooKeeperWorkerStore implements WorkerStore {
     this.workersPath = `${this.basePath}/workers`;
   }
 
-  /** Creates the cluster's nodes when missing and returns the store. */
+  /**
+   * Creates the cluster's nodes when missing and returns the store. Not fenced: a standby may
+   * open the store before it leads, and creating missing empty nodes cannot undo a leader's writes.
+   */
   static async open(options: ZooKeeperWorkerStoreOptions): Promise<ZooKeeperWorkerStore> {
     const store = new ZooKeeperWorkerStore(options);
     await store.connection.mkdirp(store.workersPath);
@@ -81,8 +96,9 @@ export class ZooKeeperWorkerStore implements WorkerStore {
     const node = await this.connection.getData(this.frameworkIdPath);
     if (node?.data.equals(data)) return;
     try {
-      if (node) await this.connection.setData(this.frameworkIdPath, data, node.version);
-      else await this.connection.create(this.frameworkIdPath, data);
+      await this.write(`set the framework ID '${frameworkId}'`, (t) =>
+        node ? t.setData(this.frameworkIdPath, data, node.version) : t.create(this.frameworkIdPath, data),
+      );
     } catch (error) {
       if (isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION) || isZkStoreError(error, ZkStoreErrorCode.NODE_EXISTS)) {
         throw new ZkStoreError(
@@ -95,16 +111,35 @@ export class ZooKeeperWorkerStore implements WorkerStore {
     }
   }
 
+  async clearFrameworkId(): Promise<void> {
+    const node = await this.connection.getData(this.frameworkIdPath);
+    if (!node) return;
+    try {
+      await this.write('clear the framework ID', (t) => t.delete(this.frameworkIdPath, node.version));
+    } catch (error) {
+      // Someone else cleared it first: what we wanted.
+      if (isZkStoreError(error, ZkStoreErrorCode.NO_NODE)) return;
+      if (isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) {
+        throw new ZkStoreError(
+          ZkStoreErrorCode.CONFLICT,
+          `Another writer changed the framework ID at '${this.frameworkIdPath}' while it was being cleared`,
+          { path: this.frameworkIdPath, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
   async newWorker(resources: WorkerProfile): Promise<Worker> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const counter = await this.readCounter();
       const worker = newWorkerRecord(formatTaskId(counter.last + 1), resources);
       try {
-        await this.connection
-          .transaction()
-          .setData(this.counterPath, Buffer.from(String(counter.last + 1)), counter.version)
-          .create(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker)))
-          .commit();
+        await this.write(`create worker '${worker.taskId}'`, (t) =>
+          t
+            .setData(this.counterPath, Buffer.from(String(counter.last + 1)), counter.version)
+            .create(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker))),
+        );
         return worker;
       } catch (error) {
         // Another store took this number first: read the counter again.
@@ -124,11 +159,7 @@ export class ZooKeeperWorkerStore implements WorkerStore {
     if (current.version !== worker.version) throw this.stale(worker, current.version);
     assertTransition(worker.taskId, current.state, worker.state);
     try {
-      return await this.connection.setData(
-        this.workerPath(worker.taskId),
-        Buffer.from(encodeWorkerRecord(worker)),
-        worker.version,
-      );
+      return await this.writeWorker(`update worker '${worker.taskId}'`, worker, worker.version);
     } catch (error) {
       throw this.translateWrite(error, worker);
     }
@@ -141,11 +172,7 @@ export class ZooKeeperWorkerStore implements WorkerStore {
       if (current.state === 'Released') return current;
       const next = released(current);
       try {
-        const version = await this.connection.setData(
-          this.workerPath(taskId),
-          Buffer.from(encodeWorkerRecord(next)),
-          current.version,
-        );
+        const version = await this.writeWorker(`release worker '${taskId}'`, next, current.version);
         return { ...next, version };
       } catch (error) {
         if (!isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) throw this.translateWrite(error, current);
@@ -165,7 +192,7 @@ export class ZooKeeperWorkerStore implements WorkerStore {
       );
     }
     try {
-      await this.connection.delete(this.workerPath(worker.taskId), worker.version);
+      await this.write(`remove worker '${worker.taskId}'`, (t) => t.delete(this.workerPath(worker.taskId), worker.version));
     } catch (error) {
       throw this.translateWrite(error, worker);
     }
@@ -189,6 +216,49 @@ export class ZooKeeperWorkerStore implements WorkerStore {
   /** Nothing to release: the connection belongs to the caller. */
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Writes a worker record at `version` (the one read). @returns the new version. */
+  private async writeWorker(what: string, worker: Worker, version: number): Promise<number> {
+    const [result] = await this.write(what, (t) =>
+      t.setData(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker)), version),
+    );
+    return result?.version ?? version + 1;
+  }
+
+  /**
+   * Commits the ops `build` adds, behind the fence check when there is a fence.
+   * @returns the results of the ops `build` added.
+   * @throws ZkStoreError `FENCED` when the fence is missing or failed; otherwise the failing op's error.
+   */
+  private async write(
+    what: string,
+    build: (transaction: ZooKeeperTransactionBuilder) => ZooKeeperTransactionBuilder,
+  ): Promise<TransactionOpResult[]> {
+    const transaction = this.connection.transaction();
+    const fence = this.fence ? this.fence() : undefined;
+    if (this.fence && !fence) {
+      throw new ZkStoreError(
+        ZkStoreErrorCode.FENCED,
+        `Refused to ${what} under '${this.basePath}': this master is no longer the leader (it holds no leader fence)`,
+      );
+    }
+    if (fence) transaction.check(fence.path, fence.version);
+    build(transaction);
+    try {
+      const results = await transaction.commit();
+      return fence ? results.slice(1) : results;
+    } catch (error) {
+      if (fence && isZkStoreError(error) && error.path === fence.path) {
+        throw new ZkStoreError(
+          ZkStoreErrorCode.FENCED,
+          `Refused to ${what} under '${this.basePath}': this master is no longer the leader ` +
+            `(its fence '${fence.path}' expected at version ${fence.version}: ${error.code})`,
+          { path: fence.path, cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   private workerPath(taskId: string): string {

@@ -8,6 +8,11 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accepts connections again, on the same port. */
   heal(): Promise<void>;
+  /**
+   * Stops forwarding bytes but keeps every socket open, like a partition that drops packets: the
+   * client hears no close, only silence. Undone by {@link cut} then {@link heal}.
+   */
+  freeze(): void;
   /** Cuts for good. */
   stop(): Promise<void>;
 }
@@ -16,6 +21,8 @@ export interface TcpProxy {
 export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
   let listenPort = 0;
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  let frozen = false;
   let server: Server | undefined;
 
   const track = (socket: Socket, peer: Socket): void => {
@@ -33,6 +40,10 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
         const upstream = connect(port, host);
         track(client, upstream);
         track(upstream, client);
+        const pair: [Socket, Socket] = [client, upstream];
+        pairs.add(pair);
+        client.on('close', () => pairs.delete(pair));
+        if (frozen) return;
         client.pipe(upstream);
         upstream.pipe(client);
       });
@@ -48,10 +59,21 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   const cut = async (): Promise<void> => {
     const current = server;
     server = undefined;
+    frozen = false;
     for (const socket of sockets) socket.destroy();
     if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
   };
 
+  const freeze = (): void => {
+    frozen = true;
+    for (const [client, upstream] of pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  };
+
   await heal();
-  return { address: `127.0.0.1:${listenPort}`, cut, heal, stop: cut };
+  return { address: `127.0.0.1:${listenPort}`, cut, heal, freeze, stop: cut };
 }

@@ -30,6 +30,12 @@ declare module 'node-zookeeper-client' {
     ephemeralOwner: Buffer;
   }
 
+  interface ZooKeeperWatcherEvent {
+    getType(): number;
+    getName(): string;
+    getPath(): string;
+  }
+
   /** One entry of a committed transaction's results. */
   interface ZooKeeperTransactionResult {
     type: number;
@@ -52,6 +58,8 @@ declare module 'node-zookeeper-client' {
     connect(): void;
     close(): void;
     getSessionId(): Buffer;
+    /** The session timeout the server granted, in ms. */
+    getSessionTimeout(): number;
     getChildren(
       path: string,
       callback: (error: ZooKeeperException | null, children: string[] | undefined) => void,
@@ -75,6 +83,12 @@ declare module 'node-zookeeper-client' {
       callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | undefined) => void,
     ): void;
     exists(path: string, callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined) => void): void;
+    /** The one-shot `watcher` is only registered when the call succeeds; one function is registered once per path. */
+    exists(
+      path: string,
+      watcher: (event: ZooKeeperWatcherEvent) => void,
+      callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined) => void,
+    ): void;
     transaction(): ZooKeeperTransaction;
   }
 
