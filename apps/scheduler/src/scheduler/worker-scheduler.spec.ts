@@ -589,10 +589,18 @@ describe('WorkerScheduler', () => {
     it("registers anew in 'register-anew' mode: releases the Launched workers and launches replacements", async () => {
       await storeWithTwoLaunchedWorkers();
       const fresh = new FakeClient('fw-2');
+      const idWhenSubscribingAnew: Array<string | undefined> = [];
+      const subscribe = fresh.start.bind(fresh);
+      fresh.start = async () => {
+        idWhenSubscribingAnew.push(await store.getFrameworkId());
+        return subscribe();
+      };
       const s = scheduler(2, anew, { newFrameworkClient: () => fresh });
 
       await s.start();
 
+      // Forgotten first, so that a crash before the new SUBSCRIBED cannot offer the removed ID again.
+      expect(idWhenSubscribingAnew).toEqual([undefined]);
       expect(await store.getFrameworkId()).toBe('fw-2');
       expect((await store.list()).map((w) => [w.taskId, w.state, w.failureCount])).toEqual([
         ['taskmanager-00001', 'Released', 0],

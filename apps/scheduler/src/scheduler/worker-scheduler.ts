@@ -685,6 +685,8 @@ export class WorkerScheduler implements WorkerFleet {
   // Status updates
 
   private async onUpdate(status: TaskStatus): Promise<void> {
+    // Unacknowledged, the update comes again to whoever subscribes next.
+    if (this.currentState.name === 'closed') return;
     await this.applyStatus(status);
     await this.client.acknowledgeStatus(status);
   }
@@ -945,6 +947,8 @@ export class WorkerScheduler implements WorkerFleet {
       await this.releaseRecord(worker, false);
       this.logger.info(`Worker '${worker.taskId}' is released: its task ended with framework '${removed.frameworkId ?? '?'}'`);
     }
+    // A restart from here on registers anew too, rather than offering the removed ID again.
+    await this.store.clearFrameworkId();
     const old = this.client;
     this.client = factory();
     this.listen(this.client);
