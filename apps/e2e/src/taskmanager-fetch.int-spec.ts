@@ -8,6 +8,7 @@ import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
 import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
 import { grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
+import { FileWorkerStore } from '@mesoflow/zk-store';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,13 @@ type TaskManagerSpec = mesoflow.config.v1.TaskManagerSpec.$Properties;
 type SpecRequest = mesoflow.config.v1.GetTaskManagerSpecRequest.$Properties;
 type Offer = mesos.v1.Offer.$Properties;
 type TaskStatus = mesos.v1.TaskStatus.$Properties;
+
+/** The part of the stand-in's `/state` the tests read. */
+interface FrameworkState {
+  name: string;
+  tasks: Array<{ id: string; state: string }>;
+  completed_tasks: Array<{ id: string; state: string }>;
+}
 
 const ROOT = resolve(__dirname, '../../..');
 const S = mesos.v1.TaskState;
@@ -63,6 +71,7 @@ describe('a TaskManager launched from its config-overlay spec', () => {
   let cluster: LocalMesos;
   let scheduler: MesosSchedulerClient;
   let overlayClient: ConfigOverlayClient;
+  let overlayTarget: string;
   let artifactHttpPort: number;
 
   beforeAll(async () => {
@@ -114,7 +123,8 @@ describe('a TaskManager launched from its config-overlay spec', () => {
       { MESOFLOW_CONF_DIR: join(dir, 'conf') },
     );
     await configOverlay.start();
-    overlayClient = configOverlayClient(`127.0.0.1:${overlayGrpcPort}`);
+    overlayTarget = `127.0.0.1:${overlayGrpcPort}`;
+    overlayClient = configOverlayClient(overlayTarget);
 
     cluster = await startLocalMesos({ agents: 1, allocationIntervalMs: 100, workDir: join(dir, 'mesos') });
     scheduler = new MesosSchedulerClient({ master: cluster.url, frameworkInfo: { user: 'e2e', name: 'e2e-taskmanager-fetch', failover_timeout: 60 } });
@@ -212,5 +222,55 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     expect(stdout).toContain(`TaskManager data port: ${dataPort}`);
     expect(stdout).toContain('Kerberos keytab: security/krb5.keytab');
     expect(stdout).toContain('User libraries: udf-library.js');
+    // Its offers go to the next framework.
+    await scheduler.teardown();
+  }, 120_000);
+
+  it('is what the scheduler process launches when it is given the configuration overlay', async () => {
+    const storeDir = join(dir, 'scheduler-store');
+    const httpPort = await freePort();
+    const scheduler = nodeProcess(
+      'scheduler',
+      'apps/scheduler/src/main.ts',
+      [
+        `--store-dir=${storeDir}`,
+        `--http-port=${httpPort}`,
+        '--bind-host=127.0.0.1',
+        `--config-overlay=${overlayTarget}`,
+        `-Dmesos.master=${cluster.url}`,
+        `-Djobmanager.rpc.port=${await freePort()}`,
+        '-Dmesos.resourcemanager.framework.name=e2e-scheduler',
+        '-Dmesos.initial-tasks=1',
+        '-Dmesos.resourcemanager.tasks.cpus=0.1',
+        '-Dmesos.resourcemanager.tasks.mem=64m',
+        // The shipped check step exits, which the scheduler takes as a failed TaskManager: give up then.
+        '-Dmesos.maximum-failed-tasks=0',
+      ],
+      join(dir, 'scheduler.log'),
+      () => healthy(`http://127.0.0.1:${httpPort}/healthz`),
+      { MESOFLOW_CONF_DIR: join(dir, 'conf') },
+    );
+    await scheduler.start();
+    try {
+      const taskId = 'taskmanager-00001';
+      const framework = (): FrameworkState | undefined => (cluster.state()['frameworks'] as FrameworkState[]).find((f) => f.name === 'e2e-scheduler');
+      const ended = await waitFor(
+        () => [...(framework()?.tasks ?? []), ...(framework()?.completed_tasks ?? [])].find((t) => t.id === taskId && /FINISHED|FAILED/.test(t.state)),
+        { timeoutMs: 60_000, description: `task '${taskId}' to end on the master` },
+      );
+      const store = await FileWorkerStore.open(storeDir);
+      const worker = await store.get(taskId);
+      const frameworkId = await store.getFrameworkId();
+      await store.close();
+      const sandbox = realpathSync(join(dir, 'mesos/agent-0/slaves', worker?.agentId ?? '?', 'frameworks', frameworkId ?? '?', 'executors', taskId, 'runs/latest'));
+      const stdout = readFileSync(join(sandbox, 'stdout'), 'utf8');
+      expect(`${ended.state}\n${readFileSync(join(sandbox, 'stderr'), 'utf8')}`).toMatch(/^TASK_FINISHED/);
+      // The ports the scheduler took from the offer reached the TaskManager's shipped configuration.
+      expect(stdout).toContain(`TaskManager RPC port: ${worker?.ports[0]}`);
+      expect(stdout).toContain(`TaskManager data port: ${worker?.ports[1]}`);
+      expect(stdout).toContain('User libraries: udf-library.js');
+    } finally {
+      await scheduler.stop();
+    }
   }, 120_000);
 });

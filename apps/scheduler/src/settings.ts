@@ -1,40 +1,39 @@
-import { SchedulerError, SchedulerErrorCode } from './scheduler/errors';
+import { ProcessFlags } from '@mesoflow/config';
 
-/** The scheduler's own command-line flags (Mesoflow options come as `-D`). */
+/** How the scheduler process runs, beyond the Mesoflow options (which come as `-D`). */
 export interface SchedulerSettings {
-  /** `--store-dir`: the file worker store's folder; no registry key fits it yet. */
-  storeDir: string;
-  /** `--workers`: how many TaskManagers to keep running. */
-  desiredWorkers: number;
+  /**
+   * `--store-dir`: the file worker store's folder, required unless `high-availability` is
+   * `zookeeper` (the store is then in ZooKeeper).
+   */
+  storeDir: string | undefined;
+  /** `--http-port`: health and metrics. @default 0 (a free port) */
+  httpPort: number;
+  /** `--bind-host` of the HTTP and gRPC ports. @default '0.0.0.0' */
+  bindHost: string;
+  /**
+   * `--config-overlay`: `host:port` of the configuration overlay's gRPC port, which describes each
+   * TaskManager task (what it fetches, its container). Without it, tasks run
+   * `mesos.resourcemanager.tasks.taskmanager-cmd` as it is and nothing is shipped.
+   */
+  configOverlay: string | undefined;
 }
 
+const FLAGS = ['--store-dir', '--http-port', '--bind-host', '--config-overlay'];
+
 /**
- * Parses `--store-dir <path> --workers <n>` (also `--flag=value`).
- * @throws SchedulerError `INVALID_CONFIGURATION` naming every problem.
+ * Reads `--store-dir <path> --http-port <port> --bind-host <host> --config-overlay <host:port>`
+ * (also `--flag=value`).
+ * @throws ConfigError naming every problem.
  */
 export function parseSettings(args: readonly string[]): SchedulerSettings {
-  const values = new Map<string, string>();
-  const problems: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const match = /^--(store-dir|workers)(?:=(.*))?$/.exec(arg);
-    if (!match?.[1]) {
-      problems.push(`unknown argument '${arg}'`);
-      continue;
-    }
-    const value = match[2] ?? args[++i];
-    if (value === undefined || value === '') problems.push(`--${match[1]} needs a value`);
-    else values.set(match[1], value);
-  }
-  const storeDir = values.get('store-dir');
-  if (storeDir === undefined) problems.push('--store-dir is required');
-  const workersText = values.get('workers') ?? '1';
-  const desiredWorkers = Number(workersText);
-  if (!/^\d+$/.test(workersText) || !Number.isSafeInteger(desiredWorkers)) {
-    problems.push(`--workers must be a whole number >= 0, got '${workersText}'`);
-  }
-  if (problems.length > 0 || storeDir === undefined) {
-    throw new SchedulerError(SchedulerErrorCode.INVALID_CONFIGURATION, `Invalid arguments: ${problems.join('; ')}`);
-  }
-  return { storeDir, desiredWorkers };
+  const flags = new ProcessFlags(args, FLAGS);
+  const settings: SchedulerSettings = {
+    storeDir: flags.path('--store-dir'),
+    httpPort: flags.port('--http-port', 0),
+    bindHost: flags.text('--bind-host') ?? '0.0.0.0',
+    configOverlay: flags.hostPort('--config-overlay', { expected: "host:port of the configuration overlay's gRPC port" }),
+  };
+  flags.done();
+  return settings;
 }

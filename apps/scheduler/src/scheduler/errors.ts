@@ -12,6 +12,8 @@ export enum SchedulerErrorCode {
   MESOS_CLIENT_FAILED = 'MESOS_CLIENT_FAILED',
   /** The configuration overlay could not describe a worker's task; the worker waits for the next offer. */
   TASK_SPEC_UNAVAILABLE = 'TASK_SPEC_UNAVAILABLE',
+  /** With `high-availability: zookeeper`: another scheduler may lead now; this one stops. */
+  LEADERSHIP_LOST = 'LEADERSHIP_LOST',
 }
 
 /** The scheduler's one error type; `code` says which failure it is. */

@@ -1,0 +1,130 @@
+// The generated message types of mesoflow.resourcemanager.v1, as plain objects (the shape
+// @grpc/proto-loader produces with GRPC_LOADER_OPTIONS), the handler interface the gRPC controller
+// implements, and the mapping from the slot pool's values to messages.
+import { mesoflow } from '@mesoflow/proto';
+import type { WorkerState } from '@mesoflow/zk-store';
+import type { Observable } from 'rxjs';
+import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, TaskManagerResources, WorkerStatus } from './slot-pool';
+
+const v1 = mesoflow.resourcemanager.v1;
+
+export type RegisterTaskManagerRequest = mesoflow.resourcemanager.v1.RegisterTaskManagerRequest.$Properties;
+export type RegisterTaskManagerResponse = mesoflow.resourcemanager.v1.RegisterTaskManagerResponse.$Properties;
+export type HeartbeatRequest = mesoflow.resourcemanager.v1.HeartbeatRequest.$Properties;
+export type HeartbeatResponse = mesoflow.resourcemanager.v1.HeartbeatResponse.$Properties;
+export type RequestSlotsRequest = mesoflow.resourcemanager.v1.RequestSlotsRequest.$Properties;
+export type SlotRequestEvent = mesoflow.resourcemanager.v1.SlotRequestEvent.$Properties;
+export type ReleaseSlotsRequest = mesoflow.resourcemanager.v1.ReleaseSlotsRequest.$Properties;
+export type ReleaseSlotsResponse = mesoflow.resourcemanager.v1.ReleaseSlotsResponse.$Properties;
+export type ListWorkersRequest = mesoflow.resourcemanager.v1.ListWorkersRequest.$Properties;
+export type ListWorkersResponse = mesoflow.resourcemanager.v1.ListWorkersResponse.$Properties;
+export type WatchWorkersRequest = mesoflow.resourcemanager.v1.WatchWorkersRequest.$Properties;
+export type WatchWorkersEvent = mesoflow.resourcemanager.v1.WatchWorkersEvent.$Properties;
+export type WorkerInfoMessage = mesoflow.resourcemanager.v1.WorkerInfo.$Properties;
+export type ResourcesMessage = mesoflow.resourcemanager.v1.Resources.$Properties;
+export type SlotAllocationMessage = mesoflow.resourcemanager.v1.SlotAllocation.$Properties;
+export type SlotRequestProgressMessage = mesoflow.resourcemanager.v1.SlotRequestProgress.$Properties;
+
+/** The proto service, its package and file, for the transport and for clients. */
+export const RESOURCE_MANAGER_SERVICE = 'ResourceManagerService';
+export const RESOURCE_MANAGER_PACKAGE = 'mesoflow.resourcemanager.v1';
+export const RESOURCE_MANAGER_PROTO = 'mesoflow/resourcemanager/v1/resource_manager.proto';
+
+/** Server side of `mesoflow.resourcemanager.v1.ResourceManagerService`, one method per rpc. */
+export interface ResourceManagerServiceHandlers {
+  registerTaskManager(request: RegisterTaskManagerRequest): RegisterTaskManagerResponse;
+  heartbeat(request: HeartbeatRequest): HeartbeatResponse;
+  requestSlots(request: RequestSlotsRequest): Observable<SlotRequestEvent>;
+  releaseSlots(request: ReleaseSlotsRequest): ReleaseSlotsResponse;
+  listWorkers(request: ListWorkersRequest): ListWorkersResponse;
+  watchWorkers(request: WatchWorkersRequest): Observable<WatchWorkersEvent>;
+}
+
+const WORKER_STATES: Readonly<Record<WorkerState, mesoflow.resourcemanager.v1.WorkerState>> = {
+  New: v1.WorkerState.WORKER_STATE_NEW,
+  Launched: v1.WorkerState.WORKER_STATE_LAUNCHED,
+  Released: v1.WorkerState.WORKER_STATE_RELEASED,
+};
+
+/** A registration's resources from the message; absent fields are 0. */
+export function resourcesFromMessage(message: ResourcesMessage | null | undefined): TaskManagerResources {
+  return {
+    cpus: message?.cpus ?? 0,
+    memMb: message?.mem_mb ?? 0,
+    diskMb: message?.disk_mb ?? 0,
+    gpus: message?.gpus ?? 0,
+    networkMbps: message?.network_mbps ?? 0,
+  };
+}
+
+function resourcesMessage(resources: TaskManagerResources): ResourcesMessage {
+  return {
+    cpus: resources.cpus,
+    mem_mb: resources.memMb,
+    disk_mb: resources.diskMb,
+    gpus: resources.gpus,
+    network_mbps: resources.networkMbps,
+  };
+}
+
+/** A worker and its TaskManager as listed. */
+export function workerInfo({ worker, taskManager }: WorkerStatus): WorkerInfoMessage {
+  const profile = worker.resources;
+  return {
+    task_id: worker.taskId,
+    state: WORKER_STATES[worker.state],
+    task_state: worker.taskState ?? '',
+    agent_id: worker.agentId ?? '',
+    hostname: worker.hostname ?? '',
+    ports: [...worker.ports],
+    resources: resourcesMessage({
+      cpus: profile.cpus,
+      memMb: profile.mem,
+      diskMb: profile.disk ?? 0,
+      gpus: profile.gpus ?? 0,
+      networkMbps: profile.networkBandwidth ?? 0,
+    }),
+    failure_count: worker.failureCount,
+    launched_at_ms: worker.launchedAt ?? 0,
+    ...(taskManager === undefined
+      ? {}
+      : {
+          task_manager: {
+            rpc_address: taskManager.rpcAddress,
+            data_address: taskManager.dataAddress,
+            slots_total: taskManager.slotsTotal,
+            slots_free: taskManager.slotsFree,
+            last_heartbeat_age_ms: taskManager.lastHeartbeatAgeMs,
+            registered_at_ms: taskManager.registeredAt,
+            resources: resourcesMessage(taskManager.resources),
+            instance_id: taskManager.instanceId,
+          },
+        }),
+  };
+}
+
+function slotMessage(slot: AllocatedSlot): mesoflow.resourcemanager.v1.AllocatedSlot.$Properties {
+  return { task_manager_id: slot.taskManagerId, rpc_address: slot.rpcAddress, data_address: slot.dataAddress, slot_index: slot.slotIndex };
+}
+
+export function allocationMessage(allocation: SlotAllocation): SlotAllocationMessage {
+  return {
+    allocation_id: allocation.allocationId,
+    job_id: allocation.jobId,
+    slots: allocation.slots.map(slotMessage),
+    withdrawn: allocation.withdrawn.map(slotMessage),
+    allocated_at_ms: allocation.allocatedAt,
+  };
+}
+
+export function progressMessage(progress: SlotRequestProgress): SlotRequestProgressMessage {
+  return {
+    slots_requested: progress.slotsRequested,
+    requests_ahead: progress.requestsAhead,
+    free_slots: progress.freeSlots,
+    registered_task_managers: progress.registeredTaskManagers,
+    workers_pending: progress.workersPending,
+    workers_launched: progress.workersLaunched,
+    desired_workers: progress.desiredWorkers,
+  };
+}

@@ -1,0 +1,178 @@
+import { status } from '@grpc/grpc-js';
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import type { Logger } from 'pino';
+import { Observable } from 'rxjs';
+import { isResourceManagerError, ResourceManagerError, ResourceManagerErrorCode } from './errors';
+import {
+  allocationMessage,
+  progressMessage,
+  RESOURCE_MANAGER_SERVICE,
+  resourcesFromMessage,
+  workerInfo,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type ListWorkersResponse,
+  type RegisterTaskManagerRequest,
+  type RegisterTaskManagerResponse,
+  type ReleaseSlotsRequest,
+  type ReleaseSlotsResponse,
+  type RequestSlotsRequest,
+  type ResourceManagerServiceHandlers,
+  type SlotRequestEvent,
+  type WatchWorkersEvent,
+} from './messages';
+import { SlotPool, type SlotRequestHandle } from './slot-pool';
+
+/** Injection token of the controller's logger. */
+export const RESOURCE_MANAGER_LOGGER = Symbol('RESOURCE_MANAGER_LOGGER');
+
+function grpcStatusOf(code: ResourceManagerErrorCode): status {
+  switch (code) {
+    case ResourceManagerErrorCode.INVALID_REQUEST:
+      return status.INVALID_ARGUMENT;
+    case ResourceManagerErrorCode.NOT_LAUNCHED:
+      return status.FAILED_PRECONDITION;
+    case ResourceManagerErrorCode.UNKNOWN_REGISTRATION:
+      return status.NOT_FOUND;
+    case ResourceManagerErrorCode.ALLOCATION_CONFLICT:
+      return status.ALREADY_EXISTS;
+    case ResourceManagerErrorCode.REQUEST_WITHDRAWN:
+      return status.ABORTED;
+    case ResourceManagerErrorCode.NOT_RUNNING:
+      return status.UNAVAILABLE;
+  }
+}
+
+/** `mesoflow.resourcemanager.v1.ResourceManagerService` over Nest's gRPC transport. */
+@Controller()
+export class ResourceManagerController implements ResourceManagerServiceHandlers {
+  constructor(
+    @Inject(SlotPool) private readonly pool: SlotPool,
+    @Inject(RESOURCE_MANAGER_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'RegisterTaskManager')
+  registerTaskManager(request: RegisterTaskManagerRequest): RegisterTaskManagerResponse {
+    const result = this.call(() =>
+      this.pool.register({
+        taskId: request.task_id ?? '',
+        rpcAddress: request.rpc_address ?? '',
+        dataAddress: request.data_address ?? '',
+        slots: request.slots ?? 0,
+        resources: resourcesFromMessage(request.resources),
+        instanceId: request.instance_id ?? '',
+        slotsInUse: (request.slots_in_use ?? []).map((slot) => ({
+          slotIndex: slot.slot_index ?? 0,
+          allocationId: slot.allocation_id ?? '',
+          jobId: slot.job_id ?? '',
+        })),
+      }),
+    );
+    const heartbeat = this.pool.heartbeatTiming;
+    return {
+      registration_id: result.registrationId,
+      heartbeat_interval_ms: heartbeat.intervalMs,
+      heartbeat_timeout_ms: heartbeat.timeoutMs,
+      allocations_kept: result.allocationsKept,
+    };
+  }
+
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'Heartbeat')
+  heartbeat(request: HeartbeatRequest): HeartbeatResponse {
+    this.call(() => this.pool.heartbeat(request.task_id ?? '', request.registration_id ?? ''));
+    return {};
+  }
+
+  /** Progress at once and on every change, then the allocation; cancelling before it withdraws the request. */
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'RequestSlots')
+  requestSlots(request: RequestSlotsRequest): Observable<SlotRequestEvent> {
+    return new Observable<SlotRequestEvent>((subscriber) => {
+      let handle: SlotRequestHandle;
+      try {
+        handle = this.pool.request(request.allocation_id ?? '', request.job_id ?? '', request.slots ?? 0);
+      } catch (error) {
+        subscriber.error(this.rpcError(error));
+        return undefined;
+      }
+      let lastProgress = '';
+      const push = (): void => {
+        const current = handle.status();
+        if (current === undefined) {
+          subscriber.error(
+            this.rpcError(
+              new ResourceManagerError(ResourceManagerErrorCode.REQUEST_WITHDRAWN, `Slot request '${handle.allocationId}' was withdrawn by ReleaseSlots`),
+            ),
+          );
+        } else if (current.kind === 'allocated') {
+          subscriber.next({ allocated: allocationMessage(current.allocation) });
+          subscriber.complete();
+        } else {
+          const progress = progressMessage(current.progress);
+          const key = JSON.stringify(progress);
+          if (key === lastProgress) return;
+          lastProgress = key;
+          subscriber.next({ progress });
+        }
+      };
+      const stop = this.pool.onChange((event) => {
+        if (event.kind === 'closed') subscriber.error(this.rpcError(new ResourceManagerError(ResourceManagerErrorCode.NOT_RUNNING, 'The resource manager stopped')));
+        else push();
+      });
+      push();
+      return () => {
+        stop();
+        handle.detach();
+      };
+    });
+  }
+
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'ReleaseSlots')
+  releaseSlots(request: ReleaseSlotsRequest): ReleaseSlotsResponse {
+    const result = this.call(() => this.pool.release(request.allocation_id ?? ''));
+    return { released_slots: result.releasedSlots, request_withdrawn: result.requestWithdrawn };
+  }
+
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'ListWorkers')
+  listWorkers(): ListWorkersResponse {
+    return { workers: this.pool.workers().map(workerInfo), desired_workers: this.pool.desiredWorkers };
+  }
+
+  /** The full list, then one event per changed worker, until the client cancels or the resource manager stops. */
+  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'WatchWorkers')
+  watchWorkers(): Observable<WatchWorkersEvent> {
+    return new Observable<WatchWorkersEvent>((subscriber) => {
+      const stop = this.pool.onChange((event) => {
+        if (event.kind === 'closed') {
+          subscriber.error(this.rpcError(new ResourceManagerError(ResourceManagerErrorCode.NOT_RUNNING, 'The resource manager stopped')));
+          return;
+        }
+        for (const taskId of event.taskIds) {
+          const worker = this.pool.worker(taskId);
+          if (worker) subscriber.next({ changed: workerInfo(worker) });
+        }
+      });
+      subscriber.next({ snapshot: this.listWorkers() });
+      return stop;
+    });
+  }
+
+  /** Runs a pool call, translating its refusal into a gRPC status. */
+  private call<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw this.rpcError(error);
+    }
+  }
+
+  /** The gRPC status of `error`, as Nest's exception filter passes it to grpc-js (thrown, or as an Observable's error). */
+  private rpcError(error: unknown): RpcException {
+    if (isResourceManagerError(error)) {
+      this.logger.info(`Refused: ${error.message}`);
+      return new RpcException({ code: grpcStatusOf(error.code), message: error.message });
+    }
+    this.logger.error({ err: error }, `A resource manager call failed: ${(error as Error).message}`);
+    return new RpcException({ code: status.INTERNAL, message: 'The resource manager failed; see the scheduler log' });
+  }
+}

@@ -1,0 +1,138 @@
+// The resource manager served as in production (Nest, gRPC transport, bootstrapService) and called
+// with a real grpc-js client. Only the fleet is the in-memory one: it stands in for the Mesos side,
+// which the scheduler's integration test covers against the local Mesos stand-in.
+import * as grpc from '@grpc/grpc-js';
+import { createConfig, Duration } from '@mesoflow/config';
+import { mesoflow, PROTO_ROOT } from '@mesoflow/proto';
+import { bootstrapService, type RunningService } from '@mesoflow/service';
+import { freePort, waitFor } from '@mesoflow/testing';
+import { join } from 'node:path';
+import pino from 'pino';
+import { SYSTEM_CLOCK } from '../scheduler/worker-scheduler';
+import { RESOURCE_MANAGER_PACKAGE, RESOURCE_MANAGER_PROTO } from './messages';
+import { ResourceManagerModule } from './resource-manager.module';
+import { MemoryFleet } from './testing/memory-fleet';
+import { call, collect, registration, resourceManagerClient, type ResourceManagerTestClient } from './testing/resource-manager-client';
+
+const WorkerState = mesoflow.resourcemanager.v1.WorkerState;
+
+describe('the resource manager over gRPC', () => {
+  let fleet: MemoryFleet;
+  let service: RunningService;
+  let client: ResourceManagerTestClient;
+
+  beforeAll(async () => {
+    fleet = new MemoryFleet(SYSTEM_CLOCK);
+    const config = createConfig(
+      {
+        'mesos.master': '127.0.0.1:5050',
+        'mesos.initial-tasks': 1,
+        'taskmanager.numberOfTaskSlots': 2,
+        'heartbeat.interval': Duration.of(1, 's'),
+        'heartbeat.timeout': Duration.of(30, 's'),
+      },
+      { service: 'scheduler' },
+    );
+    const logger = pino({ level: 'silent' });
+    const target = `127.0.0.1:${await freePort()}`;
+    service = await bootstrapService({
+      name: 'scheduler',
+      module: ResourceManagerModule.forOptions({ fleet, config, logger }),
+      http: { port: 0, host: '127.0.0.1' },
+      grpc: { url: target, package: RESOURCE_MANAGER_PACKAGE, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_PROTO) },
+      logger,
+      shutdownSignals: false,
+    });
+    client = resourceManagerClient(target);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await service?.close();
+  });
+
+  it('registers TaskManagers, streams a gang request to its allocation, and lets workers be watched', async () => {
+    // The warm pool: `mesos.initial-tasks` workers are asked for at start.
+    const listed = await call(client, client.ListWorkers, {});
+    expect(listed.desired_workers).toBe(1);
+    expect(listed.workers).toEqual([expect.objectContaining({ task_id: 'taskmanager-00001', state: WorkerState.WORKER_STATE_NEW })]);
+
+    const watchStream = client.WatchWorkers({}, {});
+    const watch = collect(watchStream);
+    await waitFor(() => watch.events.length > 0, { description: 'the snapshot' });
+    expect(watch.events[0]?.snapshot?.workers?.map((worker) => worker.task_id)).toEqual(['taskmanager-00001']);
+
+    await expect(call(client, client.RegisterTaskManager, registration('taskmanager-00001'))).rejects.toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: "TaskManager 'taskmanager-00001' cannot register: task 'taskmanager-00001' is New, not Launched",
+    });
+    fleet.launchAll();
+    const registered = await call(client, client.RegisterTaskManager, registration('taskmanager-00001'));
+    expect(registered).toMatchObject({ heartbeat_interval_ms: 1_000, heartbeat_timeout_ms: 30_000 });
+    await call(client, client.Heartbeat, { task_id: 'taskmanager-00001', registration_id: registered.registration_id });
+    await expect(call(client, client.Heartbeat, { task_id: 'taskmanager-00001', registration_id: 'stale' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+
+    const request = collect(client.RequestSlots({ allocation_id: 'alloc-1', job_id: 'job-1', slots: 3 }, {}));
+    await waitFor(() => request.events.length > 0, { description: 'the first progress event' });
+    expect(request.events[0]?.progress).toMatchObject({ slots_requested: 3, free_slots: 2, registered_task_managers: 1, desired_workers: 2 });
+    await waitFor(() => request.events.some((event) => event.progress?.workers_pending === 1), { description: 'a pending worker' });
+
+    const [second] = fleet.launchAll();
+    await call(client, client.RegisterTaskManager, registration(second));
+    await request.ended;
+    const last = request.events.at(-1);
+    expect(last?.allocated).toMatchObject({ allocation_id: 'alloc-1', job_id: 'job-1' });
+    expect(last?.allocated?.slots?.map((slot) => `${slot.task_manager_id}/${slot.slot_index}`)).toEqual([
+      'taskmanager-00001/0',
+      'taskmanager-00001/1',
+      'taskmanager-00002/0',
+    ]);
+    expect(request.events.slice(0, -1).every((event) => event.progress !== undefined && event.progress !== null)).toBe(true);
+
+    // The same allocation ID again: the same allocation.
+    const again = collect(client.RequestSlots({ allocation_id: 'alloc-1', job_id: 'job-1', slots: 3 }, {}));
+    await again.ended;
+    expect(again.events).toHaveLength(1);
+    expect(again.events[0]?.allocated).toEqual(last?.allocated);
+
+    await waitFor(() => watch.events.some((event) => event.changed?.task_id === second && event.changed.task_manager?.slots_free === 1), {
+      description: 'a change event of the second TaskManager with one slot free',
+    });
+    const workers = await call(client, client.ListWorkers, {});
+    expect(workers.workers?.[0]).toMatchObject({
+      task_id: 'taskmanager-00001',
+      state: WorkerState.WORKER_STATE_LAUNCHED,
+      task_state: 'TASK_RUNNING',
+      hostname: 'host-1',
+      task_manager: { rpc_address: '127.0.0.1:6122', slots_total: 2, slots_free: 0, resources: { cpus: 1, mem_mb: 512 } },
+    });
+
+    expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-1' })).toEqual({ released_slots: 3, request_withdrawn: false });
+    expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-1' })).toEqual({ released_slots: 0, request_withdrawn: false });
+    watchStream.cancel();
+    await watch.ended;
+  });
+
+  it('withdraws a pending request whose stream is cancelled', async () => {
+    const stream = client.RequestSlots({ allocation_id: 'alloc-big', job_id: 'job-2', slots: 9 }, {});
+    const request = collect(stream);
+    await waitFor(() => request.events.length > 0, { description: 'the first progress event' });
+    expect((await call(client, client.ListWorkers, {})).desired_workers).toBe(5);
+    stream.cancel();
+    await request.ended;
+    await waitFor(async () => (await call(client, client.ListWorkers, {})).desired_workers === 1, { description: 'the demand to fall back' });
+    expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-big' })).toEqual({ released_slots: 0, request_withdrawn: false });
+  });
+
+  // Last: it stops the service.
+  it('ends open streams with UNAVAILABLE when the service drains', async () => {
+    const watch = collect(client.WatchWorkers({}, {}));
+    await waitFor(() => watch.events.length > 0, { description: 'the snapshot' });
+    const ended = expect(watch.ended).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'The resource manager stopped' });
+    const startedAt = Date.now();
+    await service.close();
+    await ended;
+    // Well before the 10 s drain deadline.
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+});

@@ -1,0 +1,91 @@
+import type { Clock, WorkerView } from '../../scheduler/worker-scheduler';
+import type { WorkerFleet } from '../worker-fleet';
+
+/**
+ * An in-memory {@link WorkerFleet}: it stands in for the Mesos side (the WorkerScheduler, which the
+ * scheduler's integration test runs against the local Mesos stand-in). Workers are launched when
+ * the test says so; releases and failures take effect at once.
+ */
+export class MemoryFleet implements WorkerFleet {
+  desired = 0;
+  readonly released: string[] = [];
+  readonly failed: string[] = [];
+  private readonly workers = new Map<string, WorkerView>();
+  private readonly listeners = new Set<(worker: WorkerView) => void>();
+  private counter = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  setDesiredWorkers(count: number): void {
+    this.desired = count;
+    this.topUp();
+    // Like the scheduler: New workers beyond the count are dropped, Launched ones stay.
+    let surplus = this.live().length - count;
+    for (const worker of [...this.workers.values()].reverse()) {
+      if (surplus <= 0) break;
+      if (worker.state !== 'New') continue;
+      this.change({ ...worker, state: 'Released' });
+      surplus--;
+    }
+  }
+
+  releaseWorker(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker?.state === 'Launched') {
+      this.released.push(taskId);
+      this.change({ ...worker, state: 'Released', taskState: undefined });
+    }
+    return Promise.resolve();
+  }
+
+  failWorker(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker?.state === 'Launched') {
+      this.failed.push(taskId);
+      this.change({ ...worker, state: 'Released', failureCount: worker.failureCount + 1, taskState: undefined });
+      this.topUp();
+    }
+    return Promise.resolve();
+  }
+
+  workerViews(): WorkerView[] {
+    return [...this.workers.values()];
+  }
+
+  onWorkerChange(listener: (worker: WorkerView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Launches every New worker (as if offers came) and returns their task IDs. */
+  launchAll(): string[] {
+    return [...this.workers.values()]
+      .filter((worker) => worker.state === 'New')
+      .map((worker) => {
+        this.change({ ...worker, state: 'Launched', agentId: 'a1', hostname: 'host-1', ports: [31000], launchedAt: this.clock.now(), taskState: 'TASK_RUNNING' });
+        return worker.taskId;
+      });
+  }
+
+  /** The task ended on its own (e.g. TASK_LOST): released, as the scheduler records it. */
+  lose(taskId: string): void {
+    const worker = this.workers.get(taskId);
+    if (worker) this.change({ ...worker, state: 'Released', failureCount: worker.failureCount + 1, taskState: undefined });
+  }
+
+  live(): WorkerView[] {
+    return [...this.workers.values()].filter((worker) => worker.state !== 'Released');
+  }
+
+  private topUp(): void {
+    while (this.live().length < this.desired) {
+      const taskId = `taskmanager-${String(++this.counter).padStart(5, '0')}`;
+      this.change({ taskId, state: 'New', resources: { cpus: 1, mem: 256 }, ports: [], failureCount: 0, version: 0, taskState: undefined });
+    }
+  }
+
+  private change(worker: WorkerView): void {
+    this.workers.set(worker.taskId, worker);
+    for (const listener of this.listeners) listener(worker);
+  }
+}
