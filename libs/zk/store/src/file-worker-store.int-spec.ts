@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
 import { FileWorkerStore } from './file-worker-store';
+import { describeBatchWrites } from './testing/batch-writes';
 import { launched, parseTaskId, withFailure } from './worker';
 
 const PROFILE = { cpus: 0.5, mem: 512 };
@@ -32,6 +33,8 @@ describe('FileWorkerStore', () => {
     stores.push(store);
     return store;
   }
+
+  describeBatchWrites(async () => open(await folder()));
 
   it('persists the framework ID, workers and the counter across reopening', async () => {
     const dir = await folder();

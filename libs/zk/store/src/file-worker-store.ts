@@ -23,10 +23,23 @@ const RECORD_SUFFIX = '.json';
  * one, never a torn one: write a temp file beside it, fsync it, rename it over `path`, fsync the
  * folder so the rename itself is durable.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const folder = dirname(path);
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
-  try {
+export function writeFileAtomic(path: string, text: string): Promise<void> {
+  return writeFilesAtomic(dirname(path), [{ name: basename(path), text }]);
+}
+
+/** How many files {@link writeFilesAtomic} has open at once. */
+const PARALLEL_WRITES = 64;
+
+/**
+ * {@link writeFileAtomic} for several files of one folder: each file is replaced whole, and the
+ * fsyncs run side by side so the file system commits them together, then one folder fsync makes
+ * every rename durable. A crash midway leaves each file old or new, not the set all-or-nothing.
+ */
+export async function writeFilesAtomic(folder: string, files: ReadonlyArray<{ name: string; text: string }>): Promise<void> {
+  const temps = new Map<string, string>();
+  const writeOne = async ({ name, text }: { name: string; text: string }): Promise<void> => {
+    const temp = join(folder, `.${name}.${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
+    temps.set(name, temp);
     const handle = await open(temp, 'wx', 0o644);
     try {
       await handle.writeFile(text, 'utf8');
@@ -34,11 +47,17 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+  };
+  try {
+    for (let start = 0; start < files.length; start += PARALLEL_WRITES) {
+      await Promise.all(files.slice(start, start + PARALLEL_WRITES).map(writeOne));
+    }
+    for (const { name } of files) await rename(temps.get(name) ?? '', join(folder, name));
     await syncFolder(folder);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw ioError(`Could not write '${path}'`, path, error);
+    await Promise.all([...temps.values()].map((temp) => unlink(temp).catch(() => undefined)));
+    const what = files.length === 1 ? `'${join(folder, files[0]?.name ?? '')}'` : `${files.length} files in '${folder}'`;
+    throw ioError(`Could not write ${what}`, files.length === 1 ? join(folder, files[0]?.name ?? '') : folder, error);
   }
 }
 
@@ -136,26 +155,41 @@ export class FileWorkerStore implements WorkerStore {
     });
   }
 
-  newWorker(resources: WorkerProfile): Promise<Worker> {
+  async newWorker(resources: WorkerProfile): Promise<Worker> {
+    const [worker] = await this.newWorkers(resources, 1);
+    if (!worker) throw new ZkStoreError(ZkStoreErrorCode.CORRUPT_RECORD, 'Recording one worker gave none');
+    return worker;
+  }
+
+  newWorkers(resources: WorkerProfile, count: number): Promise<Worker[]> {
     return this.exclusive(async () => {
-      const next = (await this.readCounter()) + 1;
-      const worker = newWorkerRecord(formatTaskId(next), resources);
-      // Counter first: a crash before the record is written skips a number instead of reusing it.
-      await writeFileAtomic(this.counterPath, String(next));
-      await this.writeWorker(worker);
-      return worker;
+      if (count <= 0) return [];
+      const last = await this.readCounter();
+      const workers = Array.from({ length: count }, (_, i) => newWorkerRecord(formatTaskId(last + 1 + i), resources));
+      // Counter first: a crash before the records are written skips numbers instead of reusing them.
+      await writeFileAtomic(this.counterPath, String(last + count));
+      await this.writeWorkers(workers);
+      return workers;
     });
   }
 
-  update(worker: Worker): Promise<number> {
+  async update(worker: Worker): Promise<number> {
+    const [version] = await this.updateAll([worker]);
+    if (version === undefined) throw new ZkStoreError(ZkStoreErrorCode.CORRUPT_RECORD, `Updating '${worker.taskId}' gave no version`);
+    return version;
+  }
+
+  updateAll(workers: readonly Worker[]): Promise<number[]> {
     return this.exclusive(async () => {
-      const current = await this.read(worker.taskId);
-      if (!current) throw this.notFound(worker.taskId);
-      if (current.version !== worker.version) throw this.stale(worker, current.version);
-      assertTransition(worker.taskId, current.state, worker.state);
-      const version = worker.version + 1;
-      await this.writeWorker({ ...worker, version });
-      return version;
+      for (const worker of workers) {
+        const current = await this.read(worker.taskId);
+        if (!current) throw this.notFound(worker.taskId);
+        if (current.version !== worker.version) throw this.stale(worker, current.version);
+        assertTransition(worker.taskId, current.state, worker.state);
+      }
+      const next = workers.map((worker) => ({ ...worker, version: worker.version + 1 }));
+      await this.writeWorkers(next);
+      return next.map((worker) => worker.version);
     });
   }
 
@@ -281,8 +315,19 @@ export class FileWorkerStore implements WorkerStore {
   }
 
   private writeWorker(worker: Worker): Promise<void> {
+    return this.writeWorkers([worker]);
+  }
+
+  private writeWorkers(workers: readonly Worker[]): Promise<void> {
+    return writeFilesAtomic(
+      this.workersPath,
+      workers.map((worker) => ({ name: basename(this.workerPath(worker.taskId)), text: this.workerText(worker) })),
+    );
+  }
+
+  private workerText(worker: Worker): string {
     const record = JSON.parse(encodeWorkerRecord(worker)) as Record<string, unknown>;
-    return writeFileAtomic(this.workerPath(worker.taskId), JSON.stringify({ ...record, version: worker.version }));
+    return JSON.stringify({ ...record, version: worker.version });
   }
 
   private workerPath(taskId: string): string {

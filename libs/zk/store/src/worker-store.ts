@@ -30,11 +30,23 @@ export interface WorkerStore {
    */
   newWorker(resources: WorkerProfile): Promise<Worker>;
   /**
+   * {@link newWorker} `count` times at the cost of about one write: consecutive task IDs, each
+   * recorded whole or not at all (a crash may leave some of them recorded, never a reused ID).
+   */
+  newWorkers(resources: WorkerProfile, count: number): Promise<Worker[]>;
+  /**
    * Replaces a worker if the store still holds `worker.version` and the state change is legal.
    * @returns the new version.
    * @throws ZkStoreError `CONFLICT` (stale version), `NOT_FOUND`, `ILLEGAL_TRANSITION`.
    */
   update(worker: Worker): Promise<number>;
+  /**
+   * {@link update} for several workers at the cost of about one write. Every worker is checked
+   * before anything is written, so a stale version or an illegal change writes nothing; a crash
+   * or an I/O error midway may leave some of them written, each one whole.
+   * @returns the new versions, in the order given.
+   */
+  updateAll(workers: readonly Worker[]): Promise<number[]>;
   /**
    * Marks a worker `Released` whatever its version; releasing a released worker does nothing.
    * @throws ZkStoreError `NOT_FOUND`.

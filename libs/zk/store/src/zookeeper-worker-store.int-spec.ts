@@ -3,6 +3,7 @@
 import { rejectionOf, startZooKeeper, type TestZooKeeper } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
+import { describeBatchWrites } from './testing/batch-writes';
 import { launched, parseTaskId, withFailure } from './worker';
 import { ZooKeeperConnection } from './zookeeper-connection';
 import { ZooKeeperWorkerStore } from './zookeeper-worker-store';
@@ -39,6 +40,8 @@ describe('ZooKeeperWorkerStore', () => {
   async function openStore(connection?: ZooKeeperConnection): Promise<ZooKeeperWorkerStore> {
     return ZooKeeperWorkerStore.open({ connection: connection ?? (await connect()), rootPath: '/mesoflow', clusterId });
   }
+
+  describeBatchWrites(() => openStore());
 
   it('keeps its nodes under <path.root>/<cluster-id>/', async () => {
     const connection = await connect();

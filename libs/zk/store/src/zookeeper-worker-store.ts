@@ -34,6 +34,12 @@ export interface ZooKeeperWorkerStoreOptions {
   fence?: () => ZooKeeperFence | undefined;
 }
 
+/**
+ * Ops in one transaction of a batch write: a worker record is about 300 bytes, so this stays far
+ * below ZooKeeper's 1 MB request limit (`jute.maxbuffer`).
+ */
+const OPS_PER_TRANSACTION = 500;
+
 /** Joins ZooKeeper path parts, dropping empty segments: `('/mesoflow', '/default')` → `/mesoflow/default`. */
 export function joinZooKeeperPath(...parts: string[]): string {
   return '/' + parts.flatMap((part) => part.split('/')).filter((segment) => segment.length > 0).join('/');
@@ -131,18 +137,31 @@ export class ZooKeeperWorkerStore implements WorkerStore {
   }
 
   async newWorker(resources: WorkerProfile): Promise<Worker> {
+    const [worker] = await this.newWorkers(resources, 1);
+    if (!worker) throw new ZkStoreError(ZkStoreErrorCode.CORRUPT_RECORD, 'Recording one worker gave none');
+    return worker;
+  }
+
+  async newWorkers(resources: WorkerProfile, count: number): Promise<Worker[]> {
+    const workers: Worker[] = [];
+    while (workers.length < count) workers.push(...(await this.newWorkerBatch(resources, Math.min(count - workers.length, OPS_PER_TRANSACTION))));
+    return workers;
+  }
+
+  /** Bumps the counter by `count` and creates the workers in one transaction, retrying on a lost race. */
+  private async newWorkerBatch(resources: WorkerProfile, count: number): Promise<Worker[]> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const counter = await this.readCounter();
-      const worker = newWorkerRecord(formatTaskId(counter.last + 1), resources);
+      const workers = Array.from({ length: count }, (_, i) => newWorkerRecord(formatTaskId(counter.last + 1 + i), resources));
       try {
-        await this.write(`create worker '${worker.taskId}'`, (t) =>
-          t
-            .setData(this.counterPath, Buffer.from(String(counter.last + 1)), counter.version)
-            .create(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker))),
-        );
-        return worker;
+        await this.write(`create workers '${workers[0]?.taskId ?? ''}'..'${workers.at(-1)?.taskId ?? ''}'`, (t) => {
+          t.setData(this.counterPath, Buffer.from(String(counter.last + count)), counter.version);
+          for (const worker of workers) t.create(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker)));
+          return t;
+        });
+        return workers;
       } catch (error) {
-        // Another store took this number first: read the counter again.
+        // Another store took these numbers first: read the counter again.
         if (!isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) throw error;
       }
     }
@@ -154,15 +173,33 @@ export class ZooKeeperWorkerStore implements WorkerStore {
   }
 
   async update(worker: Worker): Promise<number> {
-    const current = await this.get(worker.taskId);
-    if (!current) throw this.notFound(worker.taskId);
-    if (current.version !== worker.version) throw this.stale(worker, current.version);
-    assertTransition(worker.taskId, current.state, worker.state);
-    try {
-      return await this.writeWorker(`update worker '${worker.taskId}'`, worker, worker.version);
-    } catch (error) {
-      throw this.translateWrite(error, worker);
+    const [version] = await this.updateAll([worker]);
+    if (version === undefined) throw new ZkStoreError(ZkStoreErrorCode.CORRUPT_RECORD, `Updating '${worker.taskId}' gave no version`);
+    return version;
+  }
+
+  async updateAll(workers: readonly Worker[]): Promise<number[]> {
+    const currents = await Promise.all(workers.map((worker) => this.get(worker.taskId)));
+    workers.forEach((worker, i) => {
+      const current = currents[i];
+      if (!current) throw this.notFound(worker.taskId);
+      if (current.version !== worker.version) throw this.stale(worker, current.version);
+      assertTransition(worker.taskId, current.state, worker.state);
+    });
+    const versions: number[] = [];
+    for (let start = 0; start < workers.length; start += OPS_PER_TRANSACTION) {
+      const batch = workers.slice(start, start + OPS_PER_TRANSACTION);
+      try {
+        const results = await this.write(`update worker(s) '${batch.map((w) => w.taskId).join("', '")}'`, (t) => {
+          for (const worker of batch) t.setData(this.workerPath(worker.taskId), Buffer.from(encodeWorkerRecord(worker)), worker.version);
+          return t;
+        });
+        batch.forEach((worker, i) => versions.push(results[i]?.version ?? worker.version + 1));
+      } catch (error) {
+        throw this.translateWrite(error, ...batch);
+      }
     }
+    return versions;
   }
 
   async release(taskId: string): Promise<Worker> {
@@ -296,7 +333,10 @@ export class ZooKeeperWorkerStore implements WorkerStore {
     );
   }
 
-  private translateWrite(error: unknown, worker: Worker): unknown {
+  /** Names the worker whose op failed (the one at the error's path, among `workers`). */
+  private translateWrite(error: unknown, ...workers: Worker[]): unknown {
+    const failedPath = isZkStoreError(error) ? error.path : undefined;
+    const worker = workers.find((w) => this.workerPath(w.taskId) === failedPath) ?? workers[0];
     if (isZkStoreError(error, ZkStoreErrorCode.BAD_VERSION)) {
       return new ZkStoreError(
         ZkStoreErrorCode.CONFLICT,
