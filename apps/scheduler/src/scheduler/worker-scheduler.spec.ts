@@ -127,6 +127,39 @@ describe('WorkerScheduler', () => {
     expect(s.offersSuppressed).toBe(true);
   });
 
+  it('persists every placed worker in one batch before the first ACCEPT, then sends one ACCEPT per agent', async () => {
+    const s = scheduler(3);
+    await s.start();
+    let launchedAtFirstAccept: Promise<string[]> | undefined;
+    client.onAccept = async () => {
+      launchedAtFirstAccept ??= store.list().then((workers) => workers.filter((w) => w.state === 'Launched').map((w) => w.taskId));
+      await launchedAtFirstAccept;
+    };
+    const offers = ['a1', 'a2', 'a3'].map((agent, i) => offer(`o${i + 1}`, agent, 1, 1024, [31000, 31010]));
+    client.emit('OFFERS', { type: 'OFFERS', offers: { offers } });
+    await s.idle();
+
+    expect(await launchedAtFirstAccept).toEqual(['taskmanager-00001', 'taskmanager-00002', 'taskmanager-00003']);
+    expect(client.named('accept').map((c) => c.body.offer_ids)).toEqual([[{ value: 'o1' }], [{ value: 'o2' }], [{ value: 'o3' }]]);
+  });
+
+  it('launches nothing when the batch cannot be persisted, and reconciles whatever was written', async () => {
+    const failing = new Proxy(store, {
+      get: (target, name: keyof WorkerStore) =>
+        name === 'updateAll' ? () => Promise.reject(new Error('disk full')) : (target[name] as (...args: unknown[]) => unknown).bind(target),
+    });
+    const s = scheduler(1, {}, { store: failing });
+    await s.start();
+    client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+    await s.idle();
+
+    expect(client.named('accept')).toEqual([]);
+    expect(client.named('decline').map((c) => c.body.offer_ids)).toEqual([[{ value: 'o1' }]]);
+    // Nothing was written, so nothing needs reconciling; the worker waits for the next offer.
+    expect(client.named('reconcile')).toEqual([]);
+    expect(s.workerViews().map((w) => w.state)).toEqual(['New']);
+  });
+
   it('acknowledges a status only after persisting it, and tracks RUNNING', async () => {
     const s = await running(1);
     expect(s.workerViews()[0]?.taskState).toBe('TASK_RUNNING');
@@ -496,7 +529,7 @@ describe('WorkerScheduler', () => {
       await s.idle();
       expect(reconciled()).toEqual([['taskmanager-00001', 'taskmanager-00002'], ['taskmanager-00002'], ['taskmanager-00002']]);
 
-      // An answer (here a status with a uuid) confirms it; the round ends at the next retry.
+      // An answer (here a status with a uuid) confirms it, which ends the round at once.
       client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00002', S.TASK_RUNNING) } });
       await s.idle();
       clock.advance(400);
@@ -509,6 +542,50 @@ describe('WorkerScheduler', () => {
       clock.advance(5_000);
       await s.idle();
       expect(client.named('reconcile').slice(3).map((c) => c.body)).toEqual([{ tasks: [] }, { tasks: [] }]);
+    });
+
+    it('ends the explicit round as soon as the last worker is answered', async () => {
+      const s = await running(1, {}, timing);
+      client.subscribe();
+      await s.idle();
+      client.calls.length = 0;
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_RUNNING, 'a1', false) } });
+      await s.idle();
+
+      clock.advance(4_999);
+      await s.idle();
+      expect(reconciled()).toEqual([]);
+      clock.advance(1);
+      await s.idle();
+      expect(client.named('reconcile').map((c) => c.body)).toEqual([{ tasks: [] }]);
+    });
+
+    it('replaces at once, without counting a failure, a worker whose ACCEPT never reached the master', async () => {
+      const s = scheduler(1, {}, timing);
+      await s.start();
+      client.onAccept = () => Promise.reject(new Error('connection reset'));
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      client.onAccept = undefined;
+
+      const unknown = {
+        ...status('taskmanager-00001', S.TASK_GONE, 'a1', false),
+        reason: mesos.v1.TaskStatus.Reason.REASON_RECONCILIATION,
+        message: 'Reconciliation: Task is unknown to the agent',
+      };
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: unknown } });
+      await s.idle();
+
+      expect(await store.get('taskmanager-00001')).toMatchObject({ state: 'Released', failureCount: 0 });
+      expect(await store.get('taskmanager-00002')).toMatchObject({ state: 'New' });
+      expect(s.failedTasks()).toBe(0);
+      // A task on an agent Mesos lost track of is a failure all the same.
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o2', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      const unreachable = { ...unknown, task_id: { value: 'taskmanager-00002' }, state: S.TASK_UNREACHABLE };
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: unreachable } });
+      await s.idle();
+      expect(s.failedTasks()).toBe(1);
     });
 
     it('caps the explicit backoff at maxMs', async () => {

@@ -453,11 +453,12 @@ export class WorkerScheduler implements WorkerFleet {
   /** Records New workers until launched, pending and scheduled replacements reach the desired count. */
   private async topUp(): Promise<void> {
     const missing = this.desiredWorkers - this.liveWorkers() - this.replacementTimers.size;
-    for (let i = 0; i < missing; i++) {
-      const worker = await this.store.newWorker(this.template.profile);
-      this.remember(worker);
-      this.logger.info(`Worker '${worker.taskId}' is recorded and waits for an offer`);
-    }
+    if (missing <= 0) return;
+    const recorded = await this.store.newWorkers(this.template.profile, missing);
+    for (const worker of recorded) this.remember(worker);
+    const first = recorded[0]?.taskId ?? '';
+    const range = recorded.length === 1 ? `Worker '${first}' is` : `Workers '${first}' to '${recorded.at(-1)?.taskId ?? ''}' are`;
+    this.logger.info(`${range} recorded and wait${recorded.length === 1 ? 's' : ''} for an offer`);
   }
 
   /** Releases New workers, newest first, while more workers are live than desired. */
@@ -545,12 +546,8 @@ export class WorkerScheduler implements WorkerFleet {
     const stopTimer = this.metrics.decisionSeconds.startTimer();
     const result = placeWorkers(candidates, pending, this.placementOptions(), running);
     stopTimer();
-    const declined: string[] = [];
-    for (const launch of result.launches) {
-      for (const offerId of launch.offerIds) this.release(offerId);
-      const sent = await this.launch(launch);
-      if (!sent) declined.push(...launch.offerIds);
-    }
+    for (const launch of result.launches) for (const offerId of launch.offerIds) this.release(offerId);
+    const declined = await this.launch(result.launches);
     const fresher = new Map(current.map((buffered) => [buffered.offer.id.value, buffered.offer]));
     for (const offerId of result.unusedOfferIds) {
       const offer = fresher.get(offerId);
@@ -624,61 +621,83 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   /**
-   * Gets each placed worker's TaskInfo, persists the worker as Launched, then sends one ACCEPT;
-   * false when nothing was launched. A worker whose TaskInfo or record fails stays New and waits
-   * for the next offer; the master takes back what the ACCEPT leaves unused.
+   * Gets every placed worker's TaskInfo, persists them all as Launched in one batch, then sends
+   * one ACCEPT per agent. A worker whose TaskInfo cannot be had stays New and waits for the next
+   * offer; the master takes back what an ACCEPT leaves unused.
+   * @returns the offers of launches that sent nothing, to decline.
    */
-  private async launch(launch: Launch): Promise<boolean> {
+  private async launch(launches: readonly Launch[]): Promise<string[]> {
+    const described = await Promise.all(launches.map((launch) => this.describe(launch)));
+    const ready = described.filter((tasks) => tasks.length > 0);
+    const unused = launches.filter((_, i) => described[i]?.length === 0).flatMap((launch) => launch.offerIds);
+    const records = ready.flat().map((task) => task.record);
+    if (records.length === 0) return unused;
+    try {
+      const versions = await this.store.updateAll(records);
+      records.forEach((record, i) => this.remember({ ...record, version: versions[i] ?? record.version + 1 }));
+    } catch (error) {
+      this.logger.error({ err: error }, `${records.length} worker(s) could not be marked Launched; none of them is launched`);
+      await this.recoverFromFailedWrite(records.map((record) => record.taskId));
+      return [...unused, ...ready.flatMap((tasks) => tasks[0]?.launch.offerIds ?? [])];
+    }
+    await Promise.all(ready.map((tasks) => this.accept(tasks)));
+    return unused;
+  }
+
+  /** The TaskInfos of `launch` with the records that say the workers are Launched. */
+  private async describe(launch: Launch): Promise<Array<{ launch: Launch; record: Worker; taskInfo: mesos.v1.TaskInfo.$Properties }>> {
     const described = await Promise.all(
       launch.workers.map(async (placed) => {
         const worker = this.workers.get(placed.workerId);
         if (worker?.state !== 'New') return undefined;
         try {
-          return { worker, placed, taskInfo: await this.taskSource.taskInfo(worker, launch.agentId, placed) };
+          const taskInfo = await this.taskSource.taskInfo(worker, launch.agentId, placed);
+          const target = { agentId: launch.agentId, hostname: launch.hostname, ports: placed.ports, launchedAt: this.clock.now() };
+          return { launch, record: launched(worker, target), taskInfo };
         } catch (error) {
           this.logger.error({ err: error }, `Worker '${worker.taskId}' is not launched: ${(error as Error).message}`);
           return undefined;
         }
       }),
     );
-    const taskInfos: mesos.v1.TaskInfo.$Properties[] = [];
-    for (const item of described) {
-      if (!item) continue;
-      const next = launched(item.worker, {
-        agentId: launch.agentId,
-        hostname: launch.hostname,
-        ports: item.placed.ports,
-        launchedAt: this.clock.now(),
-      });
-      try {
-        const version = await this.store.update(next);
-        this.remember({ ...next, version });
-      } catch (error) {
-        this.logger.error({ err: error }, `Worker '${next.taskId}' could not be marked Launched; it is not launched`);
-        continue;
-      }
-      taskInfos.push(item.taskInfo);
-    }
-    if (taskInfos.length === 0) return false;
-    const taskIds = taskInfos.map((task) => task.task_id.value);
+    return described.filter((task) => task !== undefined);
+  }
+
+  /** Sends the ACCEPT of one agent's launch; on failure, reconciliation finds out what happened. */
+  private async accept(tasks: ReadonlyArray<{ launch: Launch; taskInfo: mesos.v1.TaskInfo.$Properties }>): Promise<void> {
+    const launch = tasks[0]?.launch;
+    if (!launch) return;
+    const taskIds = tasks.map((task) => task.taskInfo.task_id.value);
     try {
       await this.client.accept({
         offer_ids: launch.offerIds.map((value) => ({ value })),
-        operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: taskInfos } }],
+        operations: [{ type: mesos.v1.Offer.Operation.Type.LAUNCH, launch: { task_infos: tasks.map((task) => task.taskInfo) } }],
         filters: { refuse_seconds: this.refuseSeconds },
       });
-      this.metrics.offersAccepted.inc(launch.offerIds.length);
-      for (const taskId of taskIds) this.launchedHere.add(taskId);
     } catch (error) {
       // The workers are recorded as Launched: reconciliation makes the master say what became of them.
       this.logger.error({ err: error }, `ACCEPT for ${taskIds.join(', ')} failed; reconciling them`);
       await this.reconcileExplicitly(taskIds);
-      return true;
+      return;
     }
+    this.metrics.offersAccepted.inc(launch.offerIds.length);
+    for (const taskId of taskIds) this.launchedHere.add(taskId);
+    this.logger.info(`Launched ${taskIds.join(', ')} on agent '${launch.agentId}' ('${launch.hostname}')`);
+  }
+
+  /**
+   * After a batch write failed midway some of `taskIds` may be recorded as Launched: reload them,
+   * and have reconciliation tell what became of those (their ACCEPT never went out).
+   */
+  private async recoverFromFailedWrite(taskIds: readonly string[]): Promise<void> {
+    const launchedIds: string[] = [];
     for (const taskId of taskIds) {
-      this.logger.info(`Worker '${taskId}' is launched on agent '${launch.agentId}' ('${launch.hostname}')`);
+      const stored = await this.store.get(taskId).catch(() => undefined);
+      if (!stored) continue;
+      this.remember(stored);
+      if (stored.state === 'Launched') launchedIds.push(taskId);
     }
-    return true;
+    if (launchedIds.length > 0) await this.reconcileExplicitly(launchedIds);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -695,7 +714,7 @@ export class WorkerScheduler implements WorkerFleet {
   private async applyStatus(status: TaskStatus): Promise<void> {
     const taskId = status.task_id.value;
     // Any update (a reconciliation answer or not) tells the task's state: it is confirmed.
-    this.unconfirmed.delete(taskId);
+    if (this.unconfirmed.delete(taskId) && this.unconfirmed.size === 0) this.concludeExplicitReconciliation();
     const state = status.state;
     const gone = GONE_STATES.has(state);
     const worker = this.workers.get(taskId);
@@ -723,6 +742,17 @@ export class WorkerScheduler implements WorkerFleet {
         this.logger.info(`Task '${taskId}' is RUNNING on agent '${worker.agentId ?? '?'}'`);
       }
       this.announce(worker);
+      return;
+    }
+    if (neverReachedMesos(status)) {
+      // Recorded as Launched, but its ACCEPT never reached the master (this scheduler stopped or
+      // the call failed in between): no task failed, so no failure is counted and no backoff waits.
+      await this.releaseRecord(worker, false);
+      this.logger.info(`Worker '${taskId}' never reached Mesos (${status.message ?? stateName(state)}); a new worker replaces it`);
+      if (!this.active) return;
+      await this.topUp();
+      await this.placeOffers([]);
+      await this.updateOfferInterest();
       return;
     }
     await this.releaseRecord(worker, true);
@@ -866,9 +896,7 @@ export class WorkerScheduler implements WorkerFleet {
           if (this.workers.get(taskId)?.state !== 'Launched') this.unconfirmed.delete(taskId);
         }
         if (this.unconfirmed.size === 0) {
-          this.reconcileAttempt = 0;
-          this.logger.info('Every launched worker is confirmed; implicit reconciliation follows periodically');
-          this.scheduleImplicitReconciliation();
+          this.concludeExplicitReconciliation();
           return;
         }
         this.reconcileAttempt++;
@@ -876,6 +904,15 @@ export class WorkerScheduler implements WorkerFleet {
         await this.sendExplicit([...this.unconfirmed]);
       });
     }, delayMs);
+  }
+
+  /** Every Launched worker is confirmed: the explicit round ends, implicit ones follow periodically. */
+  private concludeExplicitReconciliation(): void {
+    if (this.reconcileAttempt === 0) return;
+    this.cancelReconcileTimer?.();
+    this.reconcileAttempt = 0;
+    this.logger.info('Every launched worker is confirmed; implicit reconciliation follows periodically');
+    this.scheduleImplicitReconciliation();
   }
 
   private scheduleImplicitReconciliation(): void {
@@ -955,6 +992,17 @@ export class WorkerScheduler implements WorkerFleet {
     await old.close().catch(() => undefined);
     await this.client.start();
   }
+}
+
+/**
+ * Whether `status` is the master's reconciliation answer for a task it has never heard of, on a
+ * registered agent (`TASK_GONE`) or an unknown one (`TASK_UNKNOWN`), with `REASON_RECONCILIATION`.
+ * The framework is partition-aware, so a task on an unreachable or removed agent is answered
+ * `TASK_UNREACHABLE`/`TASK_GONE_BY_OPERATOR` instead, and counts as a failure.
+ */
+function neverReachedMesos(status: TaskStatus): boolean {
+  if (status.reason !== mesos.v1.TaskStatus.Reason.REASON_RECONCILIATION) return false;
+  return status.state === TaskState.TASK_GONE || status.state === TaskState.TASK_UNKNOWN;
 }
 
 /** The master's message when `error` is the client failing on `ERROR "Framework has been removed"`. */
