@@ -33,6 +33,8 @@ export interface MesosFrameworkPeer {
   subscribeSentAt(): number | undefined;
   /** `performance.now()` when SUBSCRIBED arrived. */
   subscribedAt(): number | undefined;
+  /** When the first OFFERS event arrived. */
+  firstOfferAt(): number | undefined;
   /** Tasks the library saw RUNNING. */
   running(): number;
   accepts(): number;
@@ -74,6 +76,7 @@ export function startMesosFrameworkPeer(options: MesosFrameworkPeerOptions): Mes
 
   let subscribeSentAt: number | undefined;
   let subscribedAt: number | undefined;
+  let firstOfferAt: number | undefined;
   let stopping = false;
   let accepts = 0;
   const running = new Set<string>();
@@ -88,6 +91,7 @@ export function startMesosFrameworkPeer(options: MesosFrameworkPeerOptions): Mes
     scheduler.subscribe();
   });
   scheduler.on('subscribed', () => (subscribedAt = performance.now()));
+  scheduler.on('offers', () => (firstOfferAt ??= performance.now()));
   scheduler.on('sent_accept', () => accepts++);
   scheduler.on('update', (update) => {
     if (update.status.state === 'TASK_RUNNING') running.add(update.status.task_id.value);
@@ -96,6 +100,7 @@ export function startMesosFrameworkPeer(options: MesosFrameworkPeerOptions): Mes
   return {
     subscribeSentAt: () => subscribeSentAt,
     subscribedAt: () => subscribedAt,
+    firstOfferAt: () => firstOfferAt,
     running: () => running.size,
     accepts: () => accepts,
     errors: () => errors,

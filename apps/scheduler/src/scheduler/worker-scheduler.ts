@@ -178,6 +178,8 @@ export class WorkerScheduler implements WorkerFleet {
   private readonly heldOffers = new Map<string, HeldOffer>();
   /** Counts subscriptions; bumped as soon as the client reports one. */
   private generation = 0;
+  /** The subscription whose first offers were logged. */
+  private offeredGeneration = 0;
   /** Launched workers whose state no UPDATE confirmed since explicit reconciliation began. */
   private readonly unconfirmed = new Set<string>();
   private reconcileAttempt = 0;
@@ -500,6 +502,11 @@ export class WorkerScheduler implements WorkerFleet {
   private onOffers(offers: Offer[]): void {
     this.metrics.offersReceived.inc(offers.length);
     const generation = this.generation;
+    if (this.offeredGeneration !== generation) {
+      // Waiting on a master that offers nothing is the usual first question when workers are pending.
+      this.offeredGeneration = generation;
+      this.logger.info(`First offers since subscribing: ${offers.length} offer(s)`);
+    }
     this.offerBuffer.push(...offers.map((offer) => ({ offer, generation })));
     if (this.offersQueued) return;
     this.offersQueued = true;
