@@ -98,8 +98,8 @@ export interface PlacementResult {
 interface Candidate {
   readonly pool: AgentPool;
   readonly allowed: boolean;
-  /** Spread counter keys; undefined entry ⇒ agent lacks the attribute ⇒ never eligible. */
-  readonly spreadKeys: readonly (string | undefined)[];
+  /** Spread counter slots (see `placeWorkers`); -1 ⇒ agent lacks the attribute ⇒ never eligible. */
+  readonly spreadSlots: readonly number[];
   held: boolean;
   launch: Launch | undefined;
 }
@@ -109,14 +109,43 @@ interface Cursor {
   index: number;
 }
 
-/** What one profile object resolves to: a demand and its shared cursor, or why it is invalid. */
+/** What one profile shape resolves to: a demand and its shared cursor, or why it is invalid. */
 interface ProfileEntry {
+  /** The first profile object seen with this shape; its fields are what `sameShape` compares. */
+  readonly profile: WorkerProfile;
   readonly demand: Demand | undefined;
   readonly cursor: Cursor | undefined;
   readonly problems: string | undefined;
 }
 
+/**
+ * How many distinct profile shapes are compared field by field before falling back to a lookup
+ * by object identity (and a conversion per new object). A round rarely has more than a few.
+ */
+const MAX_SHAPES_COMPARED = 16;
+
+/**
+ * Whether two profiles have the same field values, so the same validation outcome and demand
+ * (`validateWorkerProfile` and `toDemand` read exactly these fields). NaN never compares equal,
+ * which only costs a conversion.
+ */
+function sameShape(a: WorkerProfile, b: WorkerProfile): boolean {
+  return (
+    a.cpus === b.cpus &&
+    a.mem === b.mem &&
+    a.disk === b.disk &&
+    a.gpus === b.gpus &&
+    a.networkBandwidth === b.networkBandwidth &&
+    a.ports === b.ports
+  );
+}
+
 const DEFAULT_STARVATION_AFTER_MS = 60_000;
+
+// Module-local copies of the pool functions called per worker: compiled to CommonJS (as tsx runs
+// the scheduler) every call through an import binding is a getter call on the module object.
+const fitsPool = fits;
+const takeFromPool = take;
 
 function inFifoOrder(pending: readonly PendingWorker[]): readonly PendingWorker[] {
   for (let i = 1; i < pending.length; i++) {
@@ -165,61 +194,85 @@ export function placeWorkers(
   const starvationAfterMs = options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS;
   const pools = buildPools(offers, options.networkResourceName ?? 'network');
 
-  // Spread counters: index 0 is per hostname, then one per attribute limit.
+  // Spread counters: index 0 is per hostname, then one per attribute limit. Each distinct key
+  // (hostname or attribute value) gets a slot once, so the per-worker checks and increments are
+  // array accesses instead of string-keyed map lookups.
   const spreadMax = [maxPerHost, ...limits.map((limit) => limit.max)];
-  const counts: Map<string, number>[] = spreadMax.map(() => new Map<string, number>());
-  const keysOf = (hostname: string, attributes: Readonly<Record<string, string>>): (string | undefined)[] => [
-    hostname,
-    ...limits.map((limit) => hostAttributeValue(hostname, attributes, limit.attribute)),
+  const slotsByKey: Map<string, number>[] = spreadMax.map(() => new Map<string, number>());
+  const counts: number[][] = spreadMax.map(() => []);
+  const slotOf = (i: number, key: string | undefined): number => {
+    if (key === undefined) return -1;
+    let slot = slotsByKey[i].get(key);
+    if (slot === undefined) {
+      slot = counts[i].length;
+      slotsByKey[i].set(key, slot);
+      counts[i].push(0);
+    }
+    return slot;
+  };
+  const slotsOf = (hostname: string, attributes: Readonly<Record<string, string>>): number[] => [
+    slotOf(0, hostname),
+    ...limits.map((limit, i) => slotOf(i + 1, hostAttributeValue(hostname, attributes, limit.attribute))),
   ];
   const spreadActive = maxPerHost !== Infinity || limits.length > 0;
   if (spreadActive) {
     for (const worker of running) {
-      const keys = keysOf(worker.hostname, worker.attributes ?? {});
-      keys.forEach((key, i) => key !== undefined && counts[i].set(key, (counts[i].get(key) ?? 0) + 1));
+      const slots = slotsOf(worker.hostname, worker.attributes ?? {});
+      for (let i = 0; i < slots.length; i++) if (slots[i] >= 0) counts[i][slots[i]]++;
     }
   }
 
   const candidates: Candidate[] = pools.map((pool) => ({
     pool,
     allowed: satisfiesConstraints(pool.hostname, pool.attributes, constraints),
-    spreadKeys: spreadActive ? keysOf(pool.hostname, pool.attributes) : [],
+    spreadSlots: spreadActive ? slotsOf(pool.hostname, pool.attributes) : [],
     held: false,
     launch: undefined,
   }));
   const withinSpread = (candidate: Candidate): boolean => {
-    const keys = candidate.spreadKeys;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (key === undefined || (counts[i].get(key) ?? 0) >= spreadMax[i]) return false;
+    const slots = candidate.spreadSlots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot < 0 || counts[i][slot] >= spreadMax[i]) return false;
     }
     return true;
   };
   const eligible = (candidate: Candidate): boolean => candidate.allowed && !candidate.held && withinSpread(candidate);
 
-  // Per profile object: its demand and the cursor of its demand's key (looked up once per profile).
+  // Per profile: its demand and the cursor of its demand's key. Workers usually carry their own
+  // profile objects (one per stored worker) of a few shapes, so a profile is first matched by its
+  // field values against the shapes seen so far, and only converted (validated) once per shape.
+  const shapes: ProfileEntry[] = [];
   const demands = new Map<WorkerProfile, ProfileEntry>();
   const cursors = new Map<string, Cursor>();
   const unplacedDemands: (Demand | undefined)[] = [];
   const unplaced: UnplacedWorker[] = [];
   let heldForWorkerId: string | undefined;
+  let last: ProfileEntry | undefined;
+
+  const entryOf = (profile: WorkerProfile): ProfileEntry => {
+    for (let i = 0; i < shapes.length; i++) if (sameShape(shapes[i].profile, profile)) return shapes[i];
+    let entry = demands.get(profile);
+    if (entry !== undefined) return entry;
+    const converted = toDemand(profile);
+    if ('problems' in converted) {
+      entry = { profile, demand: undefined, cursor: undefined, problems: converted.problems.join('; ') };
+    } else {
+      let shared = cursors.get(converted.key);
+      if (shared === undefined) {
+        shared = { index: 0 };
+        cursors.set(converted.key, shared);
+      }
+      entry = { profile, demand: converted, cursor: shared, problems: undefined };
+    }
+    if (shapes.length < MAX_SHAPES_COMPARED) shapes.push(entry);
+    else demands.set(profile, entry);
+    return entry;
+  };
 
   for (const worker of inFifoOrder(pending)) {
-    let entry = demands.get(worker.profile);
-    if (entry === undefined) {
-      const converted = toDemand(worker.profile);
-      if ('problems' in converted) {
-        entry = { demand: undefined, cursor: undefined, problems: converted.problems.join('; ') };
-      } else {
-        let shared = cursors.get(converted.key);
-        if (shared === undefined) {
-          shared = { index: 0 };
-          cursors.set(converted.key, shared);
-        }
-        entry = { demand: converted, cursor: shared, problems: undefined };
-      }
-      demands.set(worker.profile, entry);
-    }
+    const entry = last !== undefined && (last.profile === worker.profile || sameShape(last.profile, worker.profile)) ? last : entryOf(worker.profile);
+    last = entry;
     const { demand, cursor } = entry;
     if (demand === undefined || cursor === undefined) {
       unplaced.push({ workerId: worker.workerId, reason: 'INVALID_PROFILE', detail: entry.problems });
@@ -229,7 +282,7 @@ export function placeWorkers(
     let placed = false;
     while (cursor.index < candidates.length) {
       const candidate = candidates[cursor.index];
-      if (eligible(candidate) && fits(candidate.pool, demand)) {
+      if (eligible(candidate) && fitsPool(candidate.pool, demand)) {
         place(candidate, worker.workerId, demand);
         placed = true;
         break;
@@ -253,7 +306,7 @@ export function placeWorkers(
   }
 
   function place(candidate: Candidate, workerId: string, demand: Demand): void {
-    const { resources, ports } = take(candidate.pool, demand);
+    const placed: PlacedWorker = takeFromPool(candidate.pool, demand, workerId);
     if (candidate.launch === undefined) {
       const pool = candidate.pool;
       candidate.launch = {
@@ -264,12 +317,9 @@ export function placeWorkers(
         workers: [],
       };
     }
-    candidate.launch.workers.push({ workerId, resources, ports });
-    const keys = candidate.spreadKeys;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (key !== undefined) counts[i].set(key, (counts[i].get(key) ?? 0) + 1);
-    }
+    candidate.launch.workers.push(placed);
+    const slots = candidate.spreadSlots;
+    for (let i = 0; i < slots.length; i++) if (slots[i] >= 0) counts[i][slots[i]]++;
   }
 
   const launches: Launch[] = [];

@@ -1,13 +1,22 @@
 import { mesos } from '@mesoflow/proto';
 import { toMilli } from './fixed-point';
 import { SCALAR_DIMENSIONS, type Demand } from './profile';
-import { appendRangeValues, normalizeRanges, rangesOf, rangesSize, takeLowest, type Range } from './ranges';
+import { normalizeRanges, rangesOf, rangesSize, type Range } from './ranges';
 import { isPlainConsumable, isReserved, reservationRole, textAttributes } from './resources';
 
 type Resource = mesos.v1.Resource.$Properties;
 
 /** SCALAR_DIMENSIONS as a module-local constant: hot loops should not read an import binding. */
 const DIMENSIONS: number = SCALAR_DIMENSIONS;
+const RANGES = mesos.v1.Value.Type.RANGES;
+const SCALAR = mesos.v1.Value.Type.SCALAR;
+// Module-local copies of the imports called per resource. Compiled to CommonJS (as tsx runs the
+// scheduler) every call through an import binding is a getter call on the module object; in the
+// profile of a 100-offer round such getters took about a tenth of the time.
+const localIsPlainConsumable = isPlainConsumable;
+const localIsReserved = isReserved;
+const localToMilli = toMilli;
+const localRangesOf = rangesOf;
 
 /** Preference order of slices: reserved for the allocation role, other reservations, unreserved. */
 enum Rank {
@@ -21,6 +30,8 @@ interface ScalarSlice {
   readonly key: string;
   /** The task's copy of the resource with a null `scalar`, built once (see `shapeOf`). */
   readonly shape: Resource;
+  /** Whether `shape` has exactly the keys name, type, role, allocation_info (see `isCommonShape`). */
+  readonly common: boolean;
   readonly rank: Rank;
   milli: number;
 }
@@ -30,8 +41,11 @@ interface RangeSlice {
   readonly key: string;
   /** As `ScalarSlice.shape`, with a placeholder `ranges`. */
   readonly shape: Resource;
+  readonly common: boolean;
   readonly rank: Rank;
   readonly ranges: Range[];
+  /** How many ports `ranges` holds. */
+  size: number;
 }
 
 /**
@@ -52,13 +66,7 @@ export interface AgentPool {
   /** Whether any slice is reserved (such pools are tried first). */
   hasReserved: boolean;
   readonly scalars: ScalarSlice[][];
-  readonly ports: RangeSlice[];
-}
-
-/** What a worker took from a pool. */
-export interface Taken {
-  readonly resources: Resource[];
-  readonly ports: number[];
+  ports: RangeSlice[];
 }
 
 function dimensionOf(name: string, networkResourceName: string): number {
@@ -78,7 +86,7 @@ function dimensionOf(name: string, networkResourceName: string): number {
 
 /** The resource's identity apart from its value: slices with equal keys are merged. */
 function sliceKey(resource: Resource): string {
-  if (!isReserved(resource) && resource.provider_id == null) return '*';
+  if (!localIsReserved(resource) && resource.provider_id == null) return '*';
   return JSON.stringify([resource.role, resource.reservation, resource.reservations, resource.provider_id]);
 }
 
@@ -106,38 +114,71 @@ function shapeOf(
   return template;
 }
 
+/**
+ * Whether a shape (from `shapeOf`) has exactly the keys name, type, role, allocation_info and the
+ * value, in that order: what Mesos offers a MULTI_ROLE framework for unreserved resources. `take`
+ * builds the copies of such shapes as object literals with those keys, in that order: faster
+ * than cloning the shape, and smaller.
+ */
+function isCommonShape(shape: Resource): boolean {
+  return (
+    shape.role !== undefined &&
+    shape.reservation === undefined &&
+    shape.reservations === undefined &&
+    shape.provider_id === undefined &&
+    shape.allocation_info !== undefined
+  );
+}
+
 function rankOf(resource: Resource, allocationRole: string | undefined): Rank {
-  if (!isReserved(resource)) return Rank.Unreserved;
+  if (!localIsReserved(resource)) return Rank.Unreserved;
   return allocationRole === undefined || reservationRole(resource) === allocationRole ? Rank.ReservedForRole : Rank.ReservedOther;
 }
 
+// Building the pools is allocation-conscious: every array that usually holds one element is
+// created as a one-element literal (exact size) rather than grown by `push` from empty (which
+// gives it room for 17), and the loops use no closures or iterators.
+
 function newPool(offer: mesos.v1.Offer.$Properties, allocationRole: string | undefined): AgentPool {
-  const scalars: ScalarSlice[][] = [];
-  for (let i = 0; i < SCALAR_DIMENSIONS; i++) scalars.push([]);
   return {
     agentId: offer.agent_id.value,
     hostname: offer.hostname,
     allocationRole,
-    offerIds: [],
+    offerIds: [offer.id.value],
     attributes: textAttributes(offer),
-    free: new Array<number>(SCALAR_DIMENSIONS).fill(0),
+    // One entry per dimension (DIMENSIONS: cpus, mem, disk, gpus, network).
+    free: [0, 0, 0, 0, 0],
     freePorts: 0,
     hasReserved: false,
-    scalars,
-    ports: [],
+    scalars: [NO_SCALARS, NO_SCALARS, NO_SCALARS, NO_SCALARS, NO_SCALARS],
+    ports: NO_PORTS,
   };
 }
 
+/** Placeholders for a pool's empty slice lists, replaced (never added to) by the first slice. */
+const NO_SCALARS: ScalarSlice[] = [];
+const NO_PORTS: RangeSlice[] = [];
+
 function addResource(pool: AgentPool, resource: Resource, offer: mesos.v1.Offer.$Properties, networkResourceName: string): void {
-  if (!isPlainConsumable(resource)) return;
-  const reserved = isReserved(resource);
+  if (!localIsPlainConsumable(resource)) return;
+  const reserved = localIsReserved(resource);
   if (resource.name === 'ports') {
-    if (resource.type !== mesos.v1.Value.Type.RANGES) return;
-    const ranges = rangesOf(resource.ranges);
+    if (resource.type !== RANGES) return;
+    const ranges = localRangesOf(resource.ranges);
     const key = sliceKey(resource);
-    const existing = pool.ports.find((slice) => slice.key === key);
+    const slices = pool.ports;
+    let existing: RangeSlice | undefined;
+    for (let i = 0; i < slices.length; i++) {
+      if (slices[i].key === key) {
+        existing = slices[i];
+        break;
+      }
+    }
     if (existing === undefined) {
-      pool.ports.push({ key, shape: shapeOf(resource, offer.allocation_info, 'ranges'), rank: rankOf(resource, pool.allocationRole), ranges });
+      const shape = shapeOf(resource, offer.allocation_info, 'ranges');
+      const slice: RangeSlice = { key, shape, common: isCommonShape(shape), rank: rankOf(resource, pool.allocationRole), ranges, size: 0 };
+      if (slices.length === 0) pool.ports = [slice];
+      else slices.push(slice);
     } else {
       existing.ranges.push(...ranges);
     }
@@ -145,14 +186,23 @@ function addResource(pool: AgentPool, resource: Resource, offer: mesos.v1.Offer.
     return;
   }
   const dimension = dimensionOf(resource.name, networkResourceName);
-  if (dimension < 0 || resource.type !== mesos.v1.Value.Type.SCALAR) return;
-  const milli = toMilli(resource.scalar?.value ?? 0);
+  if (dimension < 0 || resource.type !== SCALAR) return;
+  const milli = localToMilli(resource.scalar?.value ?? 0);
   if (milli <= 0) return;
   const slices = pool.scalars[dimension];
   const key = sliceKey(resource);
-  const existing = slices.length === 0 ? undefined : slices.find((slice) => slice.key === key);
+  let existing: ScalarSlice | undefined;
+  for (let i = 0; i < slices.length; i++) {
+    if (slices[i].key === key) {
+      existing = slices[i];
+      break;
+    }
+  }
   if (existing === undefined) {
-    slices.push({ key, shape: shapeOf(resource, offer.allocation_info, 'scalar'), rank: rankOf(resource, pool.allocationRole), milli });
+    const shape = shapeOf(resource, offer.allocation_info, 'scalar');
+    const slice: ScalarSlice = { key, shape, common: isCommonShape(shape), rank: rankOf(resource, pool.allocationRole), milli };
+    if (slices.length === 0) pool.scalars[dimension] = [slice];
+    else slices.push(slice);
   } else {
     existing.milli += milli;
   }
@@ -160,15 +210,38 @@ function addResource(pool: AgentPool, resource: Resource, offer: mesos.v1.Offer.
   pool.hasReserved ||= reserved;
 }
 
+function byRank(a: { readonly rank: Rank }, b: { readonly rank: Rank }): number {
+  return a.rank - b.rank;
+}
+
+/** Whether `normalizeRanges` would return the same ranges: none inverted (or NaN), sorted, apart. */
+function isNormal(ranges: readonly Range[]): boolean {
+  let previousEnd = -Infinity;
+  for (let i = 0; i < ranges.length; i++) {
+    const { begin, end } = ranges[i];
+    if (!(end >= begin) || !(begin > previousEnd + 1)) return false;
+    previousEnd = end;
+  }
+  return true;
+}
+
 function finishPool(pool: AgentPool): void {
-  for (const slices of pool.scalars) if (slices.length > 1) slices.sort((a, b) => a.rank - b.rank);
-  if (pool.ports.length > 1) pool.ports.sort((a, b) => a.rank - b.rank);
+  const scalars = pool.scalars;
+  for (let i = 0; i < scalars.length; i++) if (scalars[i].length > 1) scalars[i].sort(byRank);
+  const ports = pool.ports;
+  if (ports.length > 1) ports.sort(byRank);
   let freePorts = 0;
-  for (const slice of pool.ports) {
-    const merged = normalizeRanges(slice.ranges);
-    slice.ranges.length = 0;
-    slice.ranges.push(...merged);
-    freePorts += rangesSize(merged);
+  for (let i = 0; i < ports.length; i++) {
+    const slice = ports[i];
+    const ranges = slice.ranges;
+    // Offered ranges are usually normal already (sorted, apart, none inverted); they are our copies.
+    if (!isNormal(ranges)) {
+      const merged = normalizeRanges(ranges);
+      ranges.length = 0;
+      ranges.push(...merged);
+    }
+    slice.size = rangesSize(ranges);
+    freePorts += slice.size;
   }
   pool.freePorts = freePorts;
 }
@@ -178,22 +251,38 @@ function finishPool(pool: AgentPool): void {
  * resources come first, otherwise offer order is kept. The offers are not modified.
  */
 export function buildPools(offers: readonly mesos.v1.Offer.$Properties[], networkResourceName: string): AgentPool[] {
-  const byKey = new Map<string, AgentPool>();
+  // Per agent ID its pools, one per allocation role (almost always just one).
+  const byAgent = new Map<string, AgentPool[]>();
   const pools: AgentPool[] = [];
-  for (const offer of offers) {
+  let anyReserved = false;
+  for (let o = 0; o < offers.length; o++) {
+    const offer = offers[o];
     const allocationRole = offer.allocation_info?.role ?? undefined;
-    const key = allocationRole === undefined ? offer.agent_id.value : `${offer.agent_id.value}\u0000${allocationRole}`;
-    let pool = byKey.get(key);
+    const agentId = offer.agent_id.value;
+    const ofAgent = byAgent.get(agentId);
+    let pool: AgentPool | undefined;
+    if (ofAgent !== undefined) {
+      for (let i = 0; i < ofAgent.length; i++) {
+        if (ofAgent[i].allocationRole === allocationRole) {
+          pool = ofAgent[i];
+          break;
+        }
+      }
+    }
     if (pool === undefined) {
       pool = newPool(offer, allocationRole);
-      byKey.set(key, pool);
+      if (ofAgent === undefined) byAgent.set(agentId, [pool]);
+      else ofAgent.push(pool);
       pools.push(pool);
+    } else {
+      pool.offerIds.push(offer.id.value);
     }
-    pool.offerIds.push(offer.id.value);
-    for (const resource of offer.resources ?? []) addResource(pool, resource, offer, networkResourceName);
+    const resources = offer.resources;
+    if (resources != null) for (let r = 0; r < resources.length; r++) addResource(pool, resources[r], offer, networkResourceName);
+    anyReserved ||= pool.hasReserved;
   }
-  for (const pool of pools) finishPool(pool);
-  if (pools.some((pool) => pool.hasReserved)) {
+  for (let i = 0; i < pools.length; i++) finishPool(pools[i]);
+  if (anyReserved) {
     const reserved = pools.filter((pool) => pool.hasReserved);
     const unreserved = pools.filter((pool) => !pool.hasReserved);
     return [...reserved, ...unreserved];
@@ -209,44 +298,135 @@ export function fits(pool: AgentPool, demand: Demand): boolean {
   return pool.freePorts >= demand.ports;
 }
 
+/** What a worker took from a pool, for its TaskInfo: `PlacedWorker` of place.ts. */
+export interface Taken {
+  readonly workerId: string;
+  readonly resources: Resource[];
+  /** The ports taken, in ascending order. */
+  readonly ports: number[];
+}
+
+// `take` runs once per placed worker, so it allocates only what it hands out, each array at its
+// exact size: it first counts the slices (and ranges) it will touch, then fills arrays of that
+// length. Arrays grown by `push` from empty get room for 17 elements; with 1,000 workers placed
+// per round those spare slots were a large part of the garbage, so of the scavenges (the p99).
+
 /**
  * Takes a demand from a pool that `fits` it: preferred slices first (reserved for the role, then
  * other reservations, then unreserved), the lowest free ports. Returns the exact resources for
- * the TaskInfo, one per slice touched, carrying the slice's role, reservation and allocation info.
+ * the TaskInfo, one per slice touched, carrying the slice's role, reservation and allocation info,
+ * and the ports taken.
  */
-export function take(pool: AgentPool, demand: Demand): Taken {
-  const resources: Resource[] = [];
+export function take(pool: AgentPool, demand: Demand, workerId: string): Taken {
+  const free = pool.free;
+  const milli = demand.milli;
+  const scalars = pool.scalars;
+  const portSlices = pool.ports;
+
+  // How many resources: one per slice touched.
+  let count = 0;
   for (let dimension = 0; dimension < DIMENSIONS; dimension++) {
-    let left = demand.milli[dimension];
+    let left = milli[dimension];
     if (left === 0) continue;
-    pool.free[dimension] -= left;
-    for (const slice of pool.scalars[dimension]) {
+    const slices = scalars[dimension];
+    for (let s = 0; s < slices.length && left > 0; s++) {
+      const available = slices[s].milli;
+      if (available === 0) continue;
+      count++;
+      left -= available < left ? available : left;
+    }
+  }
+  const portCount = demand.ports;
+  let left = portCount;
+  for (let s = 0; s < portSlices.length && left > 0; s++) {
+    const available = portSlices[s].size;
+    if (available === 0) continue;
+    count++;
+    left -= available < left ? available : left;
+  }
+
+  const resources: Resource[] = new Array<Resource>(count);
+  let next = 0;
+  for (let dimension = 0; dimension < DIMENSIONS; dimension++) {
+    let left = milli[dimension];
+    if (left === 0) continue;
+    free[dimension] -= left;
+    const slices = scalars[dimension];
+    for (let s = 0; s < slices.length; s++) {
+      const slice = slices[s];
       if (slice.milli === 0) continue;
-      const amount = Math.min(slice.milli, left);
+      const amount = slice.milli < left ? slice.milli : left;
       slice.milli -= amount;
       left -= amount;
-      const resource: Resource = { ...slice.shape };
-      resource.scalar = { value: amount / 1000 };
-      resources.push(resource);
+      const shape = slice.shape;
+      const scalar = { value: amount / 1000 };
+      if (slice.common) {
+        resources[next++] = { name: shape.name, type: shape.type, role: shape.role, allocation_info: shape.allocation_info, scalar };
+      } else {
+        const resource: Resource = { ...shape };
+        resource.scalar = scalar;
+        resources[next++] = resource;
+      }
       if (left === 0) break;
     }
   }
-  const ports: number[] = [];
-  let left = demand.ports;
-  if (left > 0) {
-    pool.freePorts -= left;
-    let slicesUsed = 0;
-    for (const slice of pool.ports) {
-      const taken = takeLowest(slice.ranges, left);
-      if (taken.length === 0) continue;
-      left -= appendRangeValues(taken, ports);
-      slicesUsed++;
-      const resource: Resource = { ...slice.shape };
-      resource.ranges = { range: taken };
-      resources.push(resource);
-      if (left === 0) break;
+  if (portCount === 0) return { workerId, resources, ports: [] };
+
+  const ports: number[] = new Array<number>(portCount);
+  pool.freePorts -= portCount;
+  left = portCount;
+  let slicesUsed = 0;
+  for (let s = 0; s < portSlices.length; s++) {
+    const slice = portSlices[s];
+    if (slice.size === 0) continue;
+    const amount = slice.size < left ? slice.size : left;
+    const shape = slice.shape;
+    const ranges = { range: takeLowestPorts(slice.ranges, amount, ports, portCount - left) };
+    if (slice.common) {
+      resources[next++] = { name: shape.name, type: shape.type, role: shape.role, allocation_info: shape.allocation_info, ranges };
+    } else {
+      const resource: Resource = { ...shape };
+      resource.ranges = ranges;
+      resources[next++] = resource;
     }
-    if (slicesUsed > 1) ports.sort((a, b) => a - b);
+    slice.size -= amount;
+    left -= amount;
+    slicesUsed++;
+    if (left === 0) break;
   }
-  return { resources, ports };
+  if (slicesUsed > 1) ports.sort((a, b) => a - b);
+  return { workerId, resources, ports };
+}
+
+/**
+ * `takeLowest` (ranges.ts) and `appendRangeValues` in one pass: removes the lowest `count`
+ * integers from `ranges` (sorted, non-overlapping, holding at least `count`; mutated in place: a
+ * partly used range keeps its upper part, used-up ranges are removed with one splice instead of a
+ * shift each), returns them as new ranges and writes each of them, in order, to `values` from
+ * index `at`.
+ */
+function takeLowestPorts(ranges: Range[], count: number, values: number[], at: number): Range[] {
+  let rangeCount = 0;
+  for (let left = count; left > 0 && rangeCount < ranges.length; rangeCount++) left -= ranges[rangeCount].end - ranges[rangeCount].begin + 1;
+  const taken: Range[] = new Array<Range>(rangeCount);
+  let next = at;
+  let left = count;
+  let used = 0;
+  for (let i = 0; i < rangeCount; i++) {
+    const first = ranges[used];
+    const begin = first.begin;
+    const size = first.end - begin + 1;
+    const end = size <= left ? first.end : begin + left - 1;
+    taken[i] = { begin, end };
+    for (let v = begin; v <= end; v++) values[next++] = v;
+    if (size <= left) {
+      used++;
+      left -= size;
+    } else {
+      first.begin = end + 1;
+      left = 0;
+    }
+  }
+  if (used > 0) ranges.splice(0, used);
+  return taken;
 }
