@@ -17,6 +17,7 @@
 import { placeWorkers, type PendingWorker, type WorkerProfile } from '@mesoflow/mesos-placement';
 import { mesos } from '@mesoflow/proto';
 import { seededRandom } from '@mesoflow/testing';
+import { pendingWorkers, standInOffers } from './support/stand-in-offers';
 
 type Offer = mesos.v1.Offer.$Properties;
 type Resource = mesos.v1.Resource.$Properties;
@@ -72,36 +73,6 @@ function makeEvent(random: () => number, serial: number): Offer[] {
     });
   }
   return offers;
-}
-
-/** 100 offers, one per agent, as the Mesos stand-in makes them (see bench/scheduler.ts). */
-function standInEvent(serial: number): Offer[] {
-  const standIn = (name: string, value: number): Resource => ({
-    name,
-    type: mesos.v1.Value.Type.SCALAR,
-    scalar: { value },
-    role: '*',
-    allocation_info: { role: '*' },
-  });
-  return Array.from({ length: OFFERS_PER_EVENT }, (_, i) => ({
-    id: { value: `offer-${serial}-${i}` },
-    framework_id: { value: 'fw' },
-    agent_id: { value: `agent-${serial % 7}-${i}` },
-    hostname: `agent-${i}.local`,
-    resources: [
-      standIn('cpus', 4),
-      standIn('mem', 8192),
-      standIn('disk', 20000),
-      {
-        name: 'ports',
-        type: mesos.v1.Value.Type.RANGES,
-        ranges: { range: [{ begin: 31000, end: 32000 }] },
-        role: '*',
-        allocation_info: { role: '*' },
-      },
-    ],
-    allocation_info: { role: '*' },
-  }));
 }
 
 const PROFILES: WorkerProfile[] = [
@@ -203,12 +174,8 @@ function main(): void {
   const options = { maxWorkersPerHost: 8, maxWorkersPerAttributeValue: [{ attribute: 'rack', max: 80 }] };
   // The stand-in case: the scheduler's options and pending list exactly as bench/scheduler.ts
   // builds them, a profile object per worker (0.1 cpus, 32 MB, 2 ports), as the scheduler has.
-  const standInEvents = Array.from({ length: 20 }, (_, i) => standInEvent(i));
-  const standInPending: PendingWorker[] = Array.from({ length: 1_000 }, (_, i) => ({
-    workerId: `taskmanager-${String(i + 1).padStart(5, '0')}`,
-    profile: { cpus: 0.1, mem: 32, ports: 2 },
-    requestedAt: i + 1,
-  }));
+  const standInEvents = Array.from({ length: 20 }, (_, i) => standInOffers(i, OFFERS_PER_EVENT));
+  const standInPending = pendingWorkers(1_000, { cpus: 0.1, mem: 32, ports: 2 });
 
   const ours = (pending: readonly PendingWorker[]) => (offers: Offer[]) =>
     placeWorkers(offers, pending, options).launches.reduce((n, l) => n + l.workers.length, 0);

@@ -19,8 +19,7 @@
 //   (spawn) to the log line "Every launched worker is confirmed", and the tasks launched after
 //   the restart (relaunches; target 0), `--rounds` times (target <= 2 s).
 // - rss: VmRSS of the scheduler with 1,000 workers RUNNING and nothing pending (target <= 150 MB).
-import { placeWorkers, type PendingWorker } from '@mesoflow/mesos-placement';
-import { mesos } from '@mesoflow/proto';
+import { placeWorkers } from '@mesoflow/mesos-placement';
 import { freePort, SchedulerProcess, waitFor, type SchedulerLogLine } from '@mesoflow/testing';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,9 +28,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startMesosFrameworkPeer } from './support/mesos-framework-running';
 import { startMesosLocalProcess } from './support/mesos-local-process';
+import { pendingWorkers, STAND_IN_AGENT_RESOURCES, standInOffers } from './support/stand-in-offers';
 
 const AGENTS = 100;
-const AGENT_RESOURCES = 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]';
 const LAUNCH_WORKERS = 1_000;
 const FAILOVER_WORKERS = 500;
 const TASK = { command: 'exec sleep 600', cpus: 0.1, mem: 32 };
@@ -55,7 +54,7 @@ const round3 = (value: number): number => Number(value.toFixed(3));
 async function onFreshCluster<T>(run: (master: string) => Promise<T>): Promise<T> {
   const workDir = mkdtempSync(join(WORK_ROOT, 'mesoflow-bench-scheduler-'));
   const cluster = await startMesosLocalProcess([
-    ...['--agents', String(AGENTS), '--resources', AGENT_RESOURCES, '--work-dir', workDir],
+    ...['--agents', String(AGENTS), '--resources', STAND_IN_AGENT_RESOURCES, '--work-dir', workDir],
   ]);
   try {
     return await run(cluster.url);
@@ -249,43 +248,9 @@ async function failover(master: string): Promise<Failover> {
   }
 }
 
-/** 100 offers, one per agent, as the stand-in makes them. */
-function standInOffers(serial: number): mesos.v1.Offer.$Properties[] {
-  const scalar = (name: string, value: number): mesos.v1.Resource.$Properties => ({
-    name,
-    type: mesos.v1.Value.Type.SCALAR,
-    scalar: { value },
-    role: '*',
-    allocation_info: { role: '*' },
-  });
-  return Array.from({ length: AGENTS }, (_, i) => ({
-    id: { value: `offer-${serial}-${i}` },
-    framework_id: { value: 'fw' },
-    agent_id: { value: `agent-${serial % 7}-${i}` },
-    hostname: `agent-${i}.local`,
-    resources: [
-      scalar('cpus', 4),
-      scalar('mem', 8192),
-      scalar('disk', 20000),
-      {
-        name: 'ports',
-        type: mesos.v1.Value.Type.RANGES,
-        ranges: { range: [{ begin: 31000, end: 32000 }] },
-        role: '*',
-        allocation_info: { role: '*' },
-      },
-    ],
-    allocation_info: { role: '*' },
-  }));
-}
-
 function decisionTimes(): { p50Ms: number; p99Ms: number; placed: number } {
-  const pending: PendingWorker[] = Array.from({ length: LAUNCH_WORKERS }, (_, i) => ({
-    workerId: `taskmanager-${String(i + 1).padStart(5, '0')}`,
-    profile: { cpus: TASK.cpus, mem: TASK.mem, ports: 2 },
-    requestedAt: i + 1,
-  }));
-  const events = Array.from({ length: 20 }, (_, i) => standInOffers(i));
+  const pending = pendingWorkers(LAUNCH_WORKERS, { cpus: TASK.cpus, mem: TASK.mem, ports: 2 });
+  const events = Array.from({ length: 20 }, (_, i) => standInOffers(i, AGENTS));
   const samples: number[] = [];
   let placed = 0;
   for (let i = 0; i < 1_200; i++) {
