@@ -3,6 +3,7 @@ import { MesosSchedulerClient } from '@mesoflow/mesos-client';
 import { PROTO_ROOT } from '@mesoflow/proto';
 import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -73,7 +74,7 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
   const host = settings.bindHost.includes(':') ? `[${settings.bindHost}]` : settings.bindHost;
   const grpcTarget = `${host}:${config.get('jobmanager.rpc.port')}`;
   const advertised = `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`;
-  const opened: SchedulerStore = await openSchedulerStore(config, settings.storeDir, { id: `${hostname()}:${process.pid}`, address: advertised }, logger);
+  const opened: SchedulerStore = await openSchedulerStore(config, settings.storeDir, { id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, address: advertised }, logger);
   const template = workerTaskTemplate(config);
   const taskSource: WorkerTaskSource =
     settings.configOverlay === undefined ? commandTaskSource(template) : new ConfigOverlayTaskSource({ target: settings.configOverlay, template });
@@ -114,6 +115,8 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
     return stopped;
   };
   opened.leadership?.onLost((reason) => {
+    // 'closed' is this scheduler stepping down as it stops.
+    if (reason === 'closed') return;
     // The fence already refuses this scheduler's writes; stop acting at once.
     const error = new SchedulerError(SchedulerErrorCode.LEADERSHIP_LOST, `This scheduler lost the leadership (${reason}); it stops`);
     logger.error(error.message);
