@@ -19,6 +19,8 @@
 //   (spawn) to the log line "Every launched worker is confirmed", and the tasks launched after
 //   the restart (relaunches; target 0), `--rounds` times (target <= 2 s).
 // - rss: VmRSS of the scheduler with 1,000 workers RUNNING and nothing pending (target <= 150 MB).
+// The scheduler runs as operators run it: the bundle (`npm run bundle -- scheduler`, rebuilt here
+// when stale) with dist/scheduler/run's V8 flags.
 import { placeWorkers } from '@mesoflow/mesos-placement';
 import { freePort, SchedulerProcess, waitFor, type SchedulerLogLine } from '@mesoflow/testing';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -115,6 +117,8 @@ function quiet(lines: readonly SchedulerLogLine[]): boolean {
 async function startOurs(master: string, storeDir: string, workers: number, logFile: string): Promise<{ scheduler: SchedulerProcess; httpPort: number }> {
   const httpPort = await freePort();
   const scheduler = SchedulerProcess.start({
+    // As operators run it: the bundle (dist/scheduler/run's node and V8 flags), not tsx.
+    bundle: true,
     storeDir,
     workers,
     httpPort,

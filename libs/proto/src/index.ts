@@ -18,5 +18,5 @@ export { mesos, mesoflow } from './generated/protos';
 /** Reflection over the same protos, for mappings the static classes cannot express. */
 export const protoRoot: Root = Root.fromJSON(descriptor);
 
-export { GRPC_LOADER_OPTIONS, PROTO_ROOT } from './loader-options';
+export { GRPC_LOADER_OPTIONS, PROTO_ROOT, PROTO_ROOT_VARIABLE, resolveProtoRoot } from './loader-options';
 export { grpcServiceClient } from './grpc-client';

@@ -8,5 +8,12 @@ export { ManagedProcess } from './managed-process';
 export type { ManagedProcessSpec } from './managed-process';
 export { startRedis, startZooKeeper } from './servers';
 export type { TestRedis, TestServer, TestZooKeeper } from './servers';
-export { ensureSchedulerBundle, REPOSITORY_ROOT, SCHEDULER_BUNDLE, SCHEDULER_BUNDLE_VARIABLE, SchedulerProcess } from './scheduler-process';
+export {
+  ensureSchedulerBundle,
+  REPOSITORY_ROOT,
+  SCHEDULER_BUNDLE,
+  SCHEDULER_BUNDLE_VARIABLE,
+  SCHEDULER_NODE_OPTIONS,
+  SchedulerProcess,
+} from './scheduler-process';
 export type { ProcessExit, SchedulerLogLine, SchedulerProcessOptions } from './scheduler-process';

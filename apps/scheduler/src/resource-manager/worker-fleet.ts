@@ -20,6 +20,8 @@ export interface WorkerFleet {
   failWorker(taskId: string, reason: string): Promise<void>;
   /** Every worker the store holds, with what Mesos last said about its task. */
   workerViews(): WorkerView[];
+  /** One worker, without copying the others (the pool asks per registration and per timer). */
+  workerView(taskId: string): WorkerView | undefined;
   /** Calls `listener` after every change of a worker (recorded, launched, task state, released). */
   onWorkerChange(listener: (worker: WorkerView) => void): () => void;
 }

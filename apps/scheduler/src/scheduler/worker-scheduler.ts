@@ -240,6 +240,11 @@ export class WorkerScheduler implements WorkerFleet {
     return [...this.workers.values()].map((worker) => this.view(worker));
   }
 
+  workerView(taskId: string): WorkerView | undefined {
+    const worker = this.workers.get(taskId);
+    return worker && this.view(worker);
+  }
+
   onWorkerChange(listener: (worker: WorkerView) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);

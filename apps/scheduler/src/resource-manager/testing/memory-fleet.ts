@@ -52,6 +52,10 @@ export class MemoryFleet implements WorkerFleet {
     return [...this.workers.values()];
   }
 
+  workerView(taskId: string): WorkerView | undefined {
+    return this.workers.get(taskId);
+  }
+
   onWorkerChange(listener: (worker: WorkerView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
