@@ -127,20 +127,21 @@ describe('WorkerScheduler', () => {
     expect(s.offersSuppressed).toBe(true);
   });
 
-  it('persists every placed worker in one batch before the first ACCEPT, then sends one ACCEPT per agent', async () => {
+  it("persists each agent's workers as Launched before that agent's ACCEPT, one ACCEPT per agent", async () => {
     const s = scheduler(3);
     await s.start();
-    let launchedAtFirstAccept: Promise<string[]> | undefined;
-    client.onAccept = async () => {
-      launchedAtFirstAccept ??= store.list().then((workers) => workers.filter((w) => w.state === 'Launched').map((w) => w.taskId));
-      await launchedAtFirstAccept;
+    const storedAtAccept: string[] = [];
+    client.onAccept = async (body) => {
+      for (const task of body.operations?.[0]?.launch?.task_infos ?? []) {
+        storedAtAccept.push(`${task.task_id.value}:${(await store.get(task.task_id.value))?.state ?? 'missing'}`);
+      }
     };
     const offers = ['a1', 'a2', 'a3'].map((agent, i) => offer(`o${i + 1}`, agent, 1, 1024, [31000, 31010]));
     client.emit('OFFERS', { type: 'OFFERS', offers: { offers } });
     await s.idle();
 
-    expect(await launchedAtFirstAccept).toEqual(['taskmanager-00001', 'taskmanager-00002', 'taskmanager-00003']);
-    expect(client.named('accept').map((c) => c.body.offer_ids)).toEqual([[{ value: 'o1' }], [{ value: 'o2' }], [{ value: 'o3' }]]);
+    expect(storedAtAccept.sort()).toEqual(['taskmanager-00001:Launched', 'taskmanager-00002:Launched', 'taskmanager-00003:Launched']);
+    expect(client.named('accept').map((c) => c.body.offer_ids?.[0]?.value).sort()).toEqual(['o1', 'o2', 'o3']);
   });
 
   it('launches nothing when the batch cannot be persisted, and reconciles whatever was written', async () => {

@@ -633,27 +633,31 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   /**
-   * Gets every placed worker's TaskInfo, persists them all as Launched in one batch, then sends
-   * one ACCEPT per agent. A worker whose TaskInfo cannot be had stays New and waits for the next
-   * offer; the master takes back what an ACCEPT leaves unused.
+   * Gets every placed worker's TaskInfo, then per agent persists its workers as Launched in one
+   * batch and sends its ACCEPT. The agents go side by side, so the first ACCEPT leaves after one
+   * agent's batch is durable rather than all of them. A worker whose TaskInfo cannot be had stays
+   * New and waits for the next offer; the master takes back what an ACCEPT leaves unused.
    * @returns the offers of launches that sent nothing, to decline.
    */
   private async launch(launches: readonly Launch[]): Promise<string[]> {
     const described = await Promise.all(launches.map((launch) => this.describe(launch)));
-    const ready = described.filter((tasks) => tasks.length > 0);
-    const unused = launches.filter((_, i) => described[i]?.length === 0).flatMap((launch) => launch.offerIds);
-    const records = ready.flat().map((task) => task.record);
-    if (records.length === 0) return unused;
+    const sent = await Promise.all(described.map((tasks) => (tasks.length > 0 ? this.persistAndAccept(tasks) : false)));
+    return launches.filter((_, i) => !sent[i]).flatMap((launch) => launch.offerIds);
+  }
+
+  /** Persists one agent's workers as Launched, then sends its ACCEPT; false when nothing was sent. */
+  private async persistAndAccept(tasks: ReadonlyArray<{ launch: Launch; record: Worker; taskInfo: mesos.v1.TaskInfo.$Properties }>): Promise<boolean> {
+    const records = tasks.map((task) => task.record);
     try {
       const versions = await this.store.updateAll(records);
       records.forEach((record, i) => this.remember({ ...record, version: versions[i] ?? record.version + 1 }));
     } catch (error) {
       this.logger.error({ err: error }, `${records.length} worker(s) could not be marked Launched; none of them is launched`);
       await this.recoverFromFailedWrite(records.map((record) => record.taskId));
-      return [...unused, ...ready.flatMap((tasks) => tasks[0]?.launch.offerIds ?? [])];
+      return false;
     }
-    await Promise.all(ready.map((tasks) => this.accept(tasks)));
-    return unused;
+    await this.accept(tasks);
+    return true;
   }
 
   /** The TaskInfos of `launch` with the records that say the workers are Launched. */
