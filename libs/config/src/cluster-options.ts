@@ -106,15 +106,17 @@ export const REST_OPTIONS = {
   'rest.address': option({
     type: stringType({ expected: 'a hostname or IP address', check: checkNotBlank }),
     group: 'REST',
-    readers: ['cli'],
+    readers: ['scheduler', 'cli'],
     masterOnly: true,
-    description: 'The host clients submit jobs to; unset means `jobmanager.rpc.address`.',
+    description:
+      'The host clients submit jobs to and the web UI answers on; unset means `jobmanager.rpc.address`. The scheduler ' +
+      'gives Mesos the web UI address (`webui_url`) from it and `rest.port`.',
   }),
   'rest.port': option({
     type: portType(),
     default: 8081,
     group: 'REST',
-    readers: ['dispatcher-gateway', 'cli'],
+    readers: ['scheduler', 'dispatcher-gateway', 'cli'],
     masterOnly: true,
     description: 'The port of the dispatcher gateway: job submission, the web UI and its REST API.',
   }),

@@ -49,7 +49,7 @@ export const SECURITY_OPTIONS = {
     type: booleanType(),
     default: false,
     group: 'Security',
-    readers: ['dispatcher-gateway', 'cli'],
+    readers: ['scheduler', 'dispatcher-gateway', 'cli'],
     masterOnly: true,
     description: 'Serve the REST endpoint and web UI over HTTPS; requires `security.ssl.rest.keystore`.',
   }),

@@ -28,6 +28,7 @@ describe('frameworkInfoFromConfig', () => {
       failover_timeout: 600,
       checkpoint: true,
       hostname: 'jm.example',
+      webui_url: 'http://jm.example:8081/',
       principal: 'mf',
       capabilities: [{ type: Capability.PARTITION_AWARE }, { type: Capability.MULTI_ROLE }],
     });
@@ -39,6 +40,15 @@ describe('frameworkInfoFromConfig', () => {
     expect(info.principal).toBeUndefined();
     expect(info.failover_timeout).toBe(604_800);
     expect(info.capabilities?.map((c) => c.type)).toContain(Capability.GPU_RESOURCES);
+  });
+});
+
+describe('webui_url', () => {
+  it('points at the REST address and port, over HTTPS when the REST endpoint uses TLS', () => {
+    const url = (values: ConfigValues): string | null | undefined => frameworkInfoFromConfig(config(values), () => 'u').webui_url;
+    expect(url({ 'rest.address': 'ui.example', 'rest.port': 9000 })).toBe('http://ui.example:9000/');
+    expect(url({ 'jobmanager.rpc.address': 'fe80::1' })).toBe('http://[fe80::1]:8081/');
+    expect(url({ 'security.ssl.rest.enabled': true, 'security.ssl.rest.keystore': '/etc/ks.p12' })).toBe('https://localhost:8081/');
   });
 });
 

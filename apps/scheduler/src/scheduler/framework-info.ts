@@ -27,9 +27,18 @@ export function frameworkInfoFromConfig(
     // Agents checkpoint our tasks, so TaskManagers survive an agent restart; there is no key for it.
     checkpoint: true,
     hostname: config.get('jobmanager.rpc.address'),
+    // The Mesos UI links the framework to our web UI.
+    webui_url: webUiUrl(config),
     ...(principal === undefined ? {} : { principal }),
     capabilities: capabilities.map((type) => ({ type })),
   };
+}
+
+/** The web UI's address, `http(s)://<rest.address or jobmanager.rpc.address>:<rest.port>/`. */
+export function webUiUrl(config: MesoflowConfig): string {
+  const host = config.get('rest.address') ?? config.get('jobmanager.rpc.address');
+  const scheme = config.get('security.ssl.rest.enabled') ? 'https' : 'http';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.get('rest.port')}/`;
 }
 
 /**
