@@ -641,7 +641,7 @@ export class WorkerScheduler implements WorkerFleet {
    */
   private async launch(launches: readonly Launch[]): Promise<string[]> {
     const described = await Promise.all(launches.map((launch) => this.describe(launch)));
-    const sent = await Promise.all(described.map((tasks) => (tasks.length > 0 ? this.persistAndAccept(tasks) : false)));
+    const sent = await Promise.all(described.map((tasks) => (tasks.length > 0 ? this.persistAndAccept(tasks) : Promise.resolve(false))));
     return launches.filter((_, i) => !sent[i]).flatMap((launch) => launch.offerIds);
   }
 
