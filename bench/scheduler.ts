@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startMesosFrameworkPeer } from './support/mesos-framework-running';
+import { stateFrameworks, type StateTask } from '@mesoflow/mesos-local';
 import { startMesosLocalProcess } from './support/mesos-local-process';
 import { pendingWorkers, STAND_IN_AGENT_RESOURCES, standInOffers } from './support/stand-in-offers';
 
@@ -91,14 +92,9 @@ async function waitForRunning(master: string, count: number): Promise<number> {
   return performance.now();
 }
 
-interface TaskJson {
-  id: string;
-  state: string;
-}
-
-async function tasksOnMaster(master: string, frameworkId: string): Promise<TaskJson[]> {
-  const state = JSON.parse(await getText(`${master}/state`)) as { frameworks?: Array<{ id: string; tasks: TaskJson[] }> };
-  return state.frameworks?.find((f) => f.id === frameworkId)?.tasks ?? [];
+async function tasksOnMaster(master: string, frameworkId: string): Promise<readonly StateTask[]> {
+  const state = JSON.parse(await getText(`${master}/state`)) as Record<string, unknown>;
+  return stateFrameworks(state).find((f) => f.id === frameworkId)?.tasks ?? [];
 }
 
 const SUBSCRIBED = /^Framework '(.+)' is (?:re-)?subscribed at master/;

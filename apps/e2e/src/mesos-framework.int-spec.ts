@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateFrameworks, type LocalMesos } from '@mesoflow/mesos-local';
 import { launchWithMesosFramework } from '@mesoflow/testing/mesos-framework';
 
 describe('mesos-framework (npm) against the local Mesos stand-in', () => {
@@ -44,7 +44,6 @@ describe('mesos-framework (npm) against the local Mesos stand-in', () => {
     // STARTING, RUNNING and FINISHED for each task, each with a uuid and answered with 202.
     expect(result.acksExpected).toBe(600);
     expect(result.acks).toBe(600);
-    const frameworks = cluster.state()['completed_frameworks'] as Array<{ completed_tasks: unknown[] }>;
-    expect(frameworks.flatMap((framework) => framework.completed_tasks)).toHaveLength(200);
+    expect(stateFrameworks(cluster.state(), true).flatMap((framework) => framework.completed_tasks)).toHaveLength(200);
   }, 90_000);
 });

@@ -5,7 +5,7 @@
 // signed URLs), and bin/mesos-taskmanager.sh finds and loads that configuration.
 import * as grpc from '@grpc/grpc-js';
 import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateFrameworks, type LocalMesos, type StateFramework } from '@mesoflow/mesos-local';
 import { grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
 import { FileWorkerStore } from '@mesoflow/zk-store';
@@ -17,13 +17,6 @@ type TaskManagerSpec = mesoflow.config.v1.TaskManagerSpec.$Properties;
 type SpecRequest = mesoflow.config.v1.GetTaskManagerSpecRequest.$Properties;
 type Offer = mesos.v1.Offer.$Properties;
 type TaskStatus = mesos.v1.TaskStatus.$Properties;
-
-/** The part of the stand-in's `/state` the tests read. */
-interface FrameworkState {
-  name: string;
-  tasks: Array<{ id: string; state: string }>;
-  completed_tasks: Array<{ id: string; state: string }>;
-}
 
 const ROOT = resolve(__dirname, '../../..');
 const S = mesos.v1.TaskState;
@@ -253,7 +246,8 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     await scheduler.start();
     try {
       const taskId = 'taskmanager-00001';
-      const framework = (): FrameworkState | undefined => (cluster.state()['frameworks'] as FrameworkState[]).find((f) => f.name === 'e2e-scheduler');
+      // The first test's framework ran a task of the same ID: look at this scheduler's framework only.
+      const framework = (): StateFramework | undefined => stateFrameworks(cluster.state()).find((f) => f.name === 'e2e-scheduler');
       const ended = await waitFor(
         () => [...(framework()?.tasks ?? []), ...(framework()?.completed_tasks ?? [])].find((t) => t.id === taskId && /FINISHED|FAILED/.test(t.state)),
         { timeoutMs: 60_000, description: `task '${taskId}' to end on the master` },

@@ -3,7 +3,7 @@
 // test itself calling the resource manager over real gRPC, as TaskManager processes will; their
 // Mesos tasks are real long-running processes on the stand-in's agents.
 import { createConfig, Duration, MemorySize } from '@mesoflow/config';
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateTasks, type LocalMesos } from '@mesoflow/mesos-local';
 import { freePort, waitFor } from '@mesoflow/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,15 +18,8 @@ import {
   type ResourceManagerTestClient,
 } from './resource-manager/testing/resource-manager-client';
 
-interface TaskJson {
-  id: string;
-  state: string;
-}
-
 function tasksOnMaster(local: LocalMesos, state: string): string[] {
-  const frameworks = (local.state()['frameworks'] ?? []) as Array<{ tasks: TaskJson[]; completed_tasks: TaskJson[] }>;
-  return frameworks
-    .flatMap((framework) => [...framework.tasks, ...framework.completed_tasks])
+  return stateTasks(local.state())
     .filter((task) => task.state === state)
     .map((task) => task.id)
     .sort();

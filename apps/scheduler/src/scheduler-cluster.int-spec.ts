@@ -4,7 +4,7 @@
 // workers are real `sleep` processes on the stand-in's agents; each first writes what it was
 // started with (pid, agent, port variables) to `<folder>/reports/<task id>.task`.
 import { createConfig, Duration, MemorySize, type ConfigValues, type MesoflowConfig } from '@mesoflow/config';
-import { startLocalMesos, type AgentSpec, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateFrameworks, type AgentSpec, type LocalMesos, type StateFramework } from '@mesoflow/mesos-local';
 import { mesoflow } from '@mesoflow/proto';
 import { freePort, startZooKeeper, waitFor } from '@mesoflow/testing';
 import { ZooKeeperConnection } from '@mesoflow/zk-store';
@@ -20,20 +20,6 @@ import { call, resourceManagerClient } from './resource-manager/testing/resource
 const LAUNCHED = mesoflow.resourcemanager.v1.WorkerState.WORKER_STATE_LAUNCHED;
 const RELEASED = mesoflow.resourcemanager.v1.WorkerState.WORKER_STATE_RELEASED;
 
-interface TaskJson {
-  id: string;
-  state: string;
-  slave_id: string;
-}
-
-interface FrameworkJson {
-  id: string;
-  connected: boolean;
-  recovered: boolean;
-  tasks: TaskJson[];
-  completed_tasks: TaskJson[];
-}
-
 interface AgentJson {
   id: string;
   attributes: Record<string, string | number>;
@@ -47,18 +33,14 @@ interface TaskReport {
   dataPort: number;
 }
 
-function frameworksOf(local: LocalMesos): FrameworkJson[] {
-  return (local.state()['frameworks'] ?? []) as FrameworkJson[];
-}
-
 /** The only framework the master knows (every test runs one). */
-function theFramework(local: LocalMesos): FrameworkJson | undefined {
-  const frameworks = frameworksOf(local);
+function theFramework(local: LocalMesos): StateFramework | undefined {
+  const frameworks = stateFrameworks(local.state());
   return frameworks.length === 1 ? frameworks[0] : undefined;
 }
 
 /** IDs of the framework's live tasks when every one of them is RUNNING; undefined otherwise. */
-function runningTaskIds(framework: FrameworkJson | undefined): string[] | undefined {
+function runningTaskIds(framework: StateFramework | undefined): string[] | undefined {
   if (!framework || framework.tasks.some((task) => task.state !== 'TASK_RUNNING')) return undefined;
   return framework.tasks.map((task) => task.id).sort();
 }

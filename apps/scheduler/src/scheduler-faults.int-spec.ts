@@ -6,7 +6,7 @@
 // Named *.int-spec.ts because jest.preset.js only picks up *.spec.ts and *.int-spec.ts.
 // The seed is printed; to replay a failure, set REPLAY_SEED to it. The kill offsets are then the
 // same, the interleavings of the processes only roughly.
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateFrameworks, type LocalMesos, type StateTask } from '@mesoflow/mesos-local';
 import { freePort, SchedulerProcess, seededRandom, waitFor, type SchedulerLogLine } from '@mesoflow/testing';
 import { FileWorkerStore, type Worker } from '@mesoflow/zk-store';
 import { existsSync } from 'node:fs';
@@ -26,23 +26,12 @@ const SETTLE_TIMEOUT_MS = 150_000;
 /** Sandboxes on tmpfs when there is one: 200 a trial, created and deleted 21 times. */
 const WORK_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
-interface TaskJson {
-  id: string;
-  state: string;
-}
-
-interface FrameworkJson {
-  id: string;
-  tasks: TaskJson[];
-}
-
 /** The master's live (non-terminal) tasks of each framework that has any. */
-function liveTasks(local: LocalMesos): Map<string, TaskJson[]> {
-  const frameworks = (local.state()['frameworks'] ?? []) as FrameworkJson[];
-  return new Map(frameworks.filter((f) => f.tasks.length > 0).map((f) => [f.id, f.tasks]));
+function liveTasks(local: LocalMesos): Map<string, readonly StateTask[]> {
+  return new Map(stateFrameworks(local.state()).filter((f) => f.tasks.length > 0).map((f) => [f.id, f.tasks]));
 }
 
-function tasksOf(local: LocalMesos, frameworkId: string): TaskJson[] {
+function tasksOf(local: LocalMesos, frameworkId: string): readonly StateTask[] {
   return liveTasks(local).get(frameworkId) ?? [];
 }
 
@@ -154,7 +143,7 @@ describe(`scheduler killed with SIGKILL while ${WORKERS} workers launch (seed ${
   }
 
   /** Waits until the master runs `WORKERS` tasks of the framework, nothing else live, and the scheduler is quiet. */
-  async function settled(scheduler: SchedulerProcess, frameworkId: string): Promise<TaskJson[]> {
+  async function settled(scheduler: SchedulerProcess, frameworkId: string): Promise<readonly StateTask[]> {
     if (!local) throw new Error('The stand-in is not running');
     const cluster = local;
     return waitFor(

@@ -2,7 +2,7 @@
 // temp folder, TaskManager stand-ins that are real long-running processes, no mocks.
 import { createConfig, Duration, MemorySize, type MesoflowConfig } from '@mesoflow/config';
 import { MesosSchedulerClient, type SubscribedNotice } from '@mesoflow/mesos-client';
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
+import { startLocalMesos, stateFrameworks, type LocalMesos } from '@mesoflow/mesos-local';
 import { mesos } from '@mesoflow/proto';
 import { waitFor } from '@mesoflow/testing';
 import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
@@ -15,19 +15,8 @@ import { WorkerScheduler } from './scheduler/worker-scheduler';
 
 const S = mesos.v1.TaskState;
 
-interface TaskJson {
-  id: string;
-  state: string;
-}
-
-interface FrameworkJson {
-  id: string;
-  tasks: TaskJson[];
-}
-
 function runningTasksOnMaster(local: LocalMesos, frameworkId: string): string[] {
-  const frameworks = (local.state()['frameworks'] ?? []) as FrameworkJson[];
-  const framework = frameworks.find((f) => f.id === frameworkId);
+  const framework = stateFrameworks(local.state()).find((f) => f.id === frameworkId);
   return (framework?.tasks ?? []).filter((task) => task.state === 'TASK_RUNNING').map((task) => task.id).sort();
 }
 
@@ -266,7 +255,7 @@ describe('scheduler whose framework the local Mesos stand-in removed', () => {
 
     await scheduler.close();
     await waitFor(
-      () => ((local.state()['completed_frameworks'] ?? []) as FrameworkJson[]).some((f) => f.id === oldFrameworkId),
+      () => stateFrameworks(local.state(), true).some((f) => f.id === oldFrameworkId),
       { timeoutMs: 15_000, description: 'the framework among completed_frameworks' },
     );
   });

@@ -5,6 +5,8 @@
  */
 export { startLocalMesos, MESOS_VERSION } from './local-mesos';
 export type { LocalMesos, RestartMasterOptions } from './local-mesos';
+export { stateFrameworks, stateTasks } from './http/state-view';
+export type { StateFramework, StateTask } from './http/state-view';
 export { DEFAULT_AGENT_RESOURCES } from './options';
 export type { AgentSpec, LocalMesosOptions } from './options';
 export { LocalMesosError, LocalMesosErrorCode } from './errors';
