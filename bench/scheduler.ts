@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { startMesosFrameworkPeer } from './support/mesos-framework-running';
 import { stateFrameworks, type StateTask } from '@mesoflow/mesos-local';
 import { startMesosLocalProcess } from './support/mesos-local-process';
+import { processTreeCpuSeconds } from './support/process-cpu';
 import { pendingWorkers, STAND_IN_AGENT_RESOURCES, standInOffers } from './support/stand-in-offers';
 
 const AGENTS = 100;
@@ -54,13 +55,13 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round3 = (value: number): number => Number(value.toFixed(3));
 
-async function onFreshCluster<T>(run: (master: string) => Promise<T>): Promise<T> {
+async function onFreshCluster<T>(run: (master: string, standInPid: number) => Promise<T>): Promise<T> {
   const workDir = mkdtempSync(join(WORK_ROOT, 'mesoflow-bench-scheduler-'));
   const cluster = await startMesosLocalProcess([
     ...['--agents', String(AGENTS), '--resources', STAND_IN_AGENT_RESOURCES, '--work-dir', workDir],
   ]);
   try {
-    return await run(cluster.url);
+    return await run(cluster.url, cluster.pid);
   } finally {
     await cluster.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -156,15 +157,22 @@ interface OursLaunch {
   fromStartS: number;
   rssMiB: number;
   decisions: Histogram;
+  /** CPU seconds from the first offer to all RUNNING: the stand-in's (with its task processes) and the scheduler's. */
+  standInCpuS: number;
+  schedulerCpuS: number;
 }
 
-async function launchOurs(master: string): Promise<OursLaunch> {
+async function launchOurs(master: string, standInPid: number): Promise<OursLaunch> {
   const folder = mkdtempSync(join(tmpdir(), 'mesoflow-bench-scheduler-store-'));
   const { scheduler, httpPort } = await startOurs(master, join(folder, 'store'), LAUNCH_WORKERS, join(folder, 'scheduler.log'));
   try {
     const subscribed = await scheduler.waitForLine((l) => SUBSCRIBED.test(l.msg), 60_000, 'its subscription');
     const firstOffer = await scheduler.waitForLine((l) => /^First offers since subscribing/.test(l.msg), 60_000, 'its first offers');
+    const standInCpu = processTreeCpuSeconds(standInPid);
+    const schedulerCpu = processTreeCpuSeconds(scheduler.pid);
     const end = await waitForRunning(master, LAUNCH_WORKERS);
+    const standInCpuS = processTreeCpuSeconds(standInPid) - standInCpu;
+    const schedulerCpuS = processTreeCpuSeconds(scheduler.pid) - schedulerCpu;
     await waitFor(() => quiet(scheduler.lines), { timeoutMs: 30_000, description: 'nothing pending' });
     const rssMiB = scheduler.rssMiB() ?? NaN;
     const decisions = await decisionHistogram(httpPort);
@@ -176,6 +184,8 @@ async function launchOurs(master: string): Promise<OursLaunch> {
       fromStartS: (end - scheduler.startedAt) / 1000,
       rssMiB,
       decisions,
+      standInCpuS,
+      schedulerCpuS,
     };
   } catch (error) {
     await scheduler.kill();
@@ -188,19 +198,29 @@ interface PeerLaunch {
   fromSubscribedS: number;
   fromCallS: number;
   accepts: number;
+  /** CPU seconds from the call to all RUNNING (the stand-in is idle until the peer subscribes). */
+  standInCpuS: number;
+  schedulerCpuS: number;
 }
 
-async function launchPeer(master: string): Promise<PeerLaunch> {
+async function launchPeer(master: string, standInPid: number): Promise<PeerLaunch> {
   const called = performance.now();
+  const standInCpu = processTreeCpuSeconds(standInPid);
+  const ownCpu = process.cpuUsage();
   const peer = startMesosFrameworkPeer({ masterUrl: master, ...TASK, tasks: LAUNCH_WORKERS, connectionTimeoutSeconds: TIMEOUT_MS / 1000 + 60 });
   try {
     const end = await waitForRunning(master, LAUNCH_WORKERS);
+    const standInCpuS = processTreeCpuSeconds(standInPid) - standInCpu;
+    const used = process.cpuUsage(ownCpu);
     const subscribedAt = peer.subscribedAt() ?? peer.subscribeSentAt() ?? called;
     return {
       fromFirstOfferS: (end - (peer.firstOfferAt() ?? subscribedAt)) / 1000,
       fromSubscribedS: (end - subscribedAt) / 1000,
       fromCallS: (end - called) / 1000,
       accepts: peer.accepts(),
+      standInCpuS,
+      // The peer runs in this process, which also polls the master's /metrics (as for ours).
+      schedulerCpuS: (used.user + used.system) / 1e6,
     };
   } catch (error) {
     throw new Error(`mesos-framework failed (${peer.errors().slice(0, 3).join('; ')}): ${(error as Error).message}`, { cause: error });
@@ -283,8 +303,9 @@ async function main(): Promise<void> {
     console.log(
       `round ${round}: ours ${mine.fromFirstOfferS.toFixed(2)} s from the first offer (${mine.fromSubscribedS.toFixed(2)} s from SUBSCRIBED, ` +
         `${mine.fromStartS.toFixed(2)} s from process start, RSS ${mine.rssMiB.toFixed(0)} MiB, ${mine.decisions.count} decisions, ` +
-        `${mine.decisions.within2ms} within 2 ms), mesos-framework ${peer.fromFirstOfferS.toFixed(2)} s from the first offer ` +
-        `(${peer.fromSubscribedS.toFixed(2)} s from SUBSCRIBED, ${peer.fromCallS.toFixed(2)} s from the call, ${peer.accepts} accepts)`,
+        `${mine.decisions.within2ms} within 2 ms; CPU: stand-in ${mine.standInCpuS.toFixed(2)} s, scheduler ${mine.schedulerCpuS.toFixed(2)} s), mesos-framework ${peer.fromFirstOfferS.toFixed(2)} s from the first offer ` +
+        `(${peer.fromSubscribedS.toFixed(2)} s from SUBSCRIBED, ${peer.fromCallS.toFixed(2)} s from the call, ${peer.accepts} accepts; ` +
+        `CPU: stand-in ${peer.standInCpuS.toFixed(2)} s, scheduler ${peer.schedulerCpuS.toFixed(2)} s)`,
     );
   }
   const failovers: Failover[] = [];
@@ -305,6 +326,10 @@ async function main(): Promise<void> {
     mesos_framework_s: round3(median(theirs.map((r) => r.fromFirstOfferS))),
     ratio: round3(median(ours.map((r) => r.fromFirstOfferS)) / median(theirs.map((r) => r.fromFirstOfferS))),
     launch_1000_from_subscribed_s: round3(median(ours.map((r) => r.fromSubscribedS))),
+    stand_in_cpu_s_ours: round3(median(ours.map((r) => r.standInCpuS))),
+    stand_in_cpu_s_mesos_framework: round3(median(theirs.map((r) => r.standInCpuS))),
+    scheduler_cpu_s_ours: round3(median(ours.map((r) => r.schedulerCpuS))),
+    scheduler_cpu_s_mesos_framework: round3(median(theirs.map((r) => r.schedulerCpuS))),
     mesos_framework_from_subscribed_s: round3(median(theirs.map((r) => r.fromSubscribedS))),
     decision_p50_ms: round3(decision.p50Ms),
     decision_p99_ms: round3(decision.p99Ms),

@@ -12,6 +12,8 @@ const READY_TIMEOUT_MS = 60_000;
 export interface MesosLocalProcess {
   /** The master's base URL, from its ready log line. */
   readonly url: string;
+  /** The process's ID: its CPU time is the stand-in's share of a run. */
+  readonly pid: number;
   /** SIGTERM, then waits for the exit (every task is killed first). */
   stop(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startMesosLocalProcess(args: string[]): Promise<MesosLocal
     const url = await readyUrl(child, exited);
     return {
       url,
+      pid: child.pid ?? 0,
       stop: async () => {
         child.kill('SIGTERM');
         await exited;

@@ -85,6 +85,7 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
   const newClient = (frameworkId: string | undefined): MesosSchedulerClient =>
     new MesosSchedulerClient({
       master,
+      mediaType: config.get('mesos.resourcemanager.api.encoding') === 'json' ? 'application/json' : 'application/x-protobuf',
       frameworkInfo: frameworkInfoFromConfig(config),
       ...(frameworkId === undefined ? {} : { frameworkId }),
       ...(credential === undefined ? {} : { credential }),

@@ -120,6 +120,16 @@ export const MESOS_OPTIONS = {
     description:
       'The operating-system user TaskManagers run as on the agents; unset means the user running the scheduler.',
   }),
+  'mesos.resourcemanager.api.encoding': option({
+    type: enumType(['protobuf', 'json']),
+    default: 'protobuf',
+    group: 'Mesos',
+    readers: ['scheduler'],
+    masterOnly: true,
+    description:
+      'How the scheduler talks to the master: `protobuf` (`application/x-protobuf`, the compact one) or `json` ' +
+      '(`application/json`, readable when tracing the traffic). Masters speak both.',
+  }),
   'mesos.resourcemanager.declined-offer-refuse-duration': option({
     type: durationType('ms'),
     default: Duration.of(5, 's'),
