@@ -4,14 +4,10 @@
  *
  * Field names are the proto names (snake_case), matching Mesos' JSON mapping.
  */
-import { configure, Root, util } from 'protobufjs';
+// First: the generated module reads `util.Long` as it loads.
+import './numbers-not-longs';
+import { Root } from 'protobufjs';
 import descriptor from './generated/protos.json';
-
-// 64-bit integers are plain numbers everywhere (see tools/proto/generate.mjs). The generated
-// decoders ask the reader for 64-bit values, which yields Long objects while the `long`
-// package is installed; without it the reader converts to numbers.
-util.Long = undefined as unknown as typeof util.Long;
-configure();
 
 export { mesos, mesoflow } from './generated/protos';
 
