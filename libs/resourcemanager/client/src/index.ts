@@ -1,0 +1,35 @@
+/**
+ * `@mesoflow/resourcemanager-client`: the clients of the scheduler's resource manager
+ * (`mesoflow.resourcemanager.v1.ResourceManagerService`). {@link TaskManagerRegistration} keeps a
+ * TaskManager registered and heartbeating; {@link SlotRequester} is a job master's side: gang slot
+ * requests, releases and the worker list.
+ */
+export { TaskManagerRegistration, PROCESS_INSTANCE_ID } from './task-manager-registration';
+export type {
+  LostReason,
+  RegistrationInfo,
+  TaskManagerRegistrationEvents,
+  TaskManagerRegistrationOptions,
+  TaskManagerRegistrationState,
+} from './task-manager-registration';
+export { SlotRequester } from './slot-requester';
+export type { CallOptions, RequestSlotsOptions, SlotRequest, SlotRequesterOptions, SlotRequestUpdate, WatchWorkersOptions } from './slot-requester';
+export type {
+  AllocatedSlot,
+  ReleaseResult,
+  SlotAllocation,
+  SlotInUse,
+  SlotRequestProgress,
+  TaskManagerInfo,
+  TaskManagerResources,
+  WorkerInfo,
+  WorkerList,
+  WorkerState,
+  WorkerWatchEvent,
+} from './types';
+export { ResourceManagerClientError, ResourceManagerClientErrorCode, isResourceManagerClientError } from './errors';
+export { BACKOFF_DEFAULTS } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { parseTarget, staticTarget } from './target';
+export type { ResourceManagerTarget, TargetProvider } from './target';
+export type { Unsubscribe } from './listeners';
