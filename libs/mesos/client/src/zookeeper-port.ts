@@ -1,7 +1,3 @@
-// node-zookeeper-client ships no types. The reference makes our declaration part of every program
-// that compiles this file (an app importing the client included), which an import cannot do.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="./types/node-zookeeper-client.d.ts" />
 import { createClient, Exception, type ZooKeeperClient } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 

@@ -1,11 +1,7 @@
-// The parts of node-zookeeper-client 1.1.3 (which ships no types) that @mesoflow/zk-store uses.
-//
-// libs/mesos/client/src/types/node-zookeeper-client.d.ts declares another subset of the same
-// module; both end up in one program (the root tsconfig, an app using both libs), so this file
-// only adds interface members and repeats shared declarations word for word: interfaces merge
-// and identical function declarations become overloads. `CreateMode` and `Exception` are `const`s
-// there and cannot be declared twice, so the adapter uses ZooKeeper's protocol numbers itself.
-// The two declarations should be merged into one shared file.
+// The parts of node-zookeeper-client 1.1.3 (which ships no types) that Mesoflow uses: the Mesos
+// client's and the stand-in's ZooKeeper master detection and registration, and @mesoflow/zk-store.
+// One declaration for the whole repository (tsconfig.base.json lists this file), so that the
+// libraries cannot drift apart in what they believe the module offers.
 declare module 'node-zookeeper-client' {
   import { EventEmitter } from 'node:events';
 
@@ -54,43 +50,46 @@ declare module 'node-zookeeper-client' {
     commit(callback: (error: ZooKeeperException | null, results: ZooKeeperTransactionResult[] | undefined) => void): void;
   }
 
+  type Callback<T> = (error: ZooKeeperException | null, value: T) => void;
+
   interface ZooKeeperClient extends EventEmitter {
     connect(): void;
     close(): void;
+    addAuthInfo(scheme: string, auth: Buffer): void;
     getSessionId(): Buffer;
     /** The session timeout the server granted, in ms. */
     getSessionTimeout(): number;
-    getChildren(
-      path: string,
-      callback: (error: ZooKeeperException | null, children: string[] | undefined) => void,
-    ): void;
+    getChildren(path: string, callback: Callback<string[] | undefined>): void;
+    getChildren(path: string, watcher: (event: ZooKeeperWatcherEvent) => void, callback: Callback<string[] | undefined>): void;
     getData(
       path: string,
       callback: (error: ZooKeeperException | null, data: Buffer | undefined, stat: ZooKeeperStat | undefined) => void,
     ): void;
-    create(
-      path: string,
-      data: Buffer,
-      mode: number,
-      callback: (error: ZooKeeperException | null, path: string) => void,
-    ): void;
-    mkdirp(path: string, callback: (error: ZooKeeperException | null, path: string) => void): void;
+    create(path: string, data: Buffer, mode: number, callback: Callback<string>): void;
+    mkdirp(path: string, callback: Callback<string>): void;
+    /** Without a version: whatever version the node has. */
+    remove(path: string, callback: (error: ZooKeeperException | null) => void): void;
     remove(path: string, version: number, callback: (error: ZooKeeperException | null) => void): void;
-    setData(
-      path: string,
-      data: Buffer,
-      version: number,
-      callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | undefined) => void,
-    ): void;
-    exists(path: string, callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined) => void): void;
+    setData(path: string, data: Buffer, callback: Callback<ZooKeeperStat | undefined>): void;
+    setData(path: string, data: Buffer, version: number, callback: Callback<ZooKeeperStat | undefined>): void;
+    exists(path: string, callback: Callback<ZooKeeperStat | null | undefined>): void;
     /** The one-shot `watcher` is only registered when the call succeeds; one function is registered once per path. */
-    exists(
-      path: string,
-      watcher: (event: ZooKeeperWatcherEvent) => void,
-      callback: (error: ZooKeeperException | null, stat: ZooKeeperStat | null | undefined) => void,
-    ): void;
+    exists(path: string, watcher: (event: ZooKeeperWatcherEvent) => void, callback: Callback<ZooKeeperStat | null | undefined>): void;
     transaction(): ZooKeeperTransaction;
   }
 
   function createClient(connectionString: string, options?: ZooKeeperClientOptions): ZooKeeperClient;
+
+  const CreateMode: {
+    readonly PERSISTENT: number;
+    readonly PERSISTENT_SEQUENTIAL: number;
+    readonly EPHEMERAL: number;
+    readonly EPHEMERAL_SEQUENTIAL: number;
+  };
+
+  const Exception: {
+    readonly NO_NODE: number;
+    readonly CONNECTION_LOSS: number;
+    readonly SESSION_EXPIRED: number;
+  };
 }
