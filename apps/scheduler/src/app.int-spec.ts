@@ -1,7 +1,8 @@
 // The scheduler service as the process runs it (startScheduler: worker store, Mesos client,
-// resource manager over gRPC, /metrics), against the local Mesos stand-in. TaskManagers are the
-// test itself calling the resource manager over real gRPC, as TaskManager processes will; their
-// Mesos tasks are real long-running processes on the stand-in's agents.
+// resource manager over gRPC, /metrics), against the local Mesos stand-in. TaskManagers and the
+// job master are the test itself, through the same clients (@mesoflow/resourcemanager-client)
+// TaskManager processes and job masters use; the workers' Mesos tasks are real long-running
+// processes on the stand-in's agents.
 import { createConfig, Duration, MemorySize } from '@mesoflow/config';
 import { startLocalMesos, stateTasks, type LocalMesos } from '@mesoflow/mesos-local';
 import { freePort, waitFor } from '@mesoflow/testing';
@@ -10,13 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startScheduler, type RunningScheduler } from './app';
-import {
-  call,
-  collect,
-  registration,
-  resourceManagerClient,
-  type ResourceManagerTestClient,
-} from './resource-manager/testing/resource-manager-client';
+import { SlotRequester, TaskManagerRegistration, type SlotRequestUpdate } from '@mesoflow/resourcemanager-client';
 
 function tasksOnMaster(local: LocalMesos, state: string): string[] {
   return stateTasks(local.state())
@@ -29,10 +24,10 @@ describe('the scheduler service', () => {
   let folder: string;
   let local: LocalMesos;
   let running: RunningScheduler;
-  let client: ResourceManagerTestClient;
-  /** TaskManagers the test keeps alive: task ID → registration ID. */
-  const alive = new Map<string, string>();
-  let heartbeats: NodeJS.Timeout;
+  let jobMaster: SlotRequester;
+  /** TaskManagers the test keeps registered and heartbeating, by task ID. */
+  const alive = new Map<string, TaskManagerRegistration>();
+  const silent = pino({ level: 'silent' });
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'scheduler-app-'));
@@ -65,29 +60,46 @@ describe('the scheduler service', () => {
       { storeDir: join(folder, 'store'), httpPort: 0, bindHost: '127.0.0.1', configOverlay: undefined },
       { logger: pino({ level: 'silent' }), shutdownSignals: false },
     );
-    client = resourceManagerClient(running.grpcTarget);
-    heartbeats = setInterval(() => {
-      for (const [taskId, registrationId] of alive) {
-        client.Heartbeat({ task_id: taskId, registration_id: registrationId }, {}, () => undefined);
-      }
-    }, 200);
+    jobMaster = new SlotRequester({ target: running.grpcTarget, logger: silent });
   });
 
   afterAll(async () => {
-    clearInterval(heartbeats);
-    client?.close();
+    for (const registration of alive.values()) await registration.close();
+    jobMaster?.close();
     await running?.close();
     await local?.stop();
     await rm(folder, { recursive: true, force: true });
   });
 
-  /** Registers `taskId` as soon as its worker is Launched, and keeps it heartbeating. */
+  /** Registers `taskId` as soon as its worker is Launched (a New one is refused), and keeps it heartbeating. */
   async function registerTaskManager(taskId: string): Promise<void> {
-    const registered = await waitFor(() => call(client, client.RegisterTaskManager, registration(taskId)), {
-      timeoutMs: 15_000,
-      description: `TaskManager '${taskId}' to be accepted`,
-    });
-    alive.set(taskId, registered.registration_id ?? '');
+    const registration = await waitFor(
+      async () => {
+        const attempt = new TaskManagerRegistration({
+          target: running.grpcTarget,
+          taskId,
+          rpcAddress: '127.0.0.1:6122',
+          dataAddress: '127.0.0.1:6121',
+          slots: 2,
+          logger: silent,
+        });
+        try {
+          await attempt.start();
+          return attempt;
+        } catch (error) {
+          await attempt.close();
+          throw error;
+        }
+      },
+      { timeoutMs: 15_000, description: `TaskManager '${taskId}' to be accepted` },
+    );
+    alive.set(taskId, registration);
+  }
+
+  /** Stops `taskId`'s heartbeats, as a TaskManager that died would. */
+  async function silence(taskId: string): Promise<void> {
+    await alive.get(taskId)?.close();
+    alive.delete(taskId);
   }
 
   it('launches workers for requested slots, allocates them once registered, and releases the idle one', async () => {
@@ -95,12 +107,13 @@ describe('the scheduler service', () => {
     await waitFor(() => (tasksOnMaster(local, 'TASK_RUNNING').length === 1 ? true : undefined), { description: 'the warm-pool worker' });
     await registerTaskManager('taskmanager-00001');
 
-    const request = collect(client.RequestSlots({ allocation_id: 'job-1-attempt-1', job_id: 'job-1', slots: 4 }, {}));
+    const updates: SlotRequestUpdate[] = [];
+    const request = jobMaster.requestSlots({ allocationId: 'job-1-attempt-1', jobId: 'job-1', slots: 4 }, { onUpdate: (update) => updates.push(update) });
     // 4 slots at 2 per TaskManager: one more worker, launched on Mesos and registered.
     await registerTaskManager('taskmanager-00002');
-    await request.ended;
-    const allocated = request.events.at(-1)?.allocated;
-    expect(allocated?.slots?.map((slot) => `${slot.task_manager_id}/${slot.slot_index}`).sort()).toEqual([
+    const allocated = await request;
+    expect(updates[0]).toMatchObject({ kind: 'progress', progress: { slotsRequested: 4, desiredWorkers: 2 } });
+    expect(allocated.slots.map((slot) => `${slot.taskManagerId}/${slot.slotIndex}`).sort()).toEqual([
       'taskmanager-00001/0',
       'taskmanager-00001/1',
       'taskmanager-00002/0',
@@ -113,16 +126,16 @@ describe('the scheduler service', () => {
     expect(metrics).toMatch(/^mesoflow_scheduler_workers\{state="Launched"\} 2$/m);
 
     // The job ends: one TaskManager is beyond the warm pool; idle past the timeout, it is released.
-    await call(client, client.ReleaseSlots, { allocation_id: 'job-1-attempt-1' });
+    expect(await jobMaster.releaseSlots('job-1-attempt-1')).toEqual({ releasedSlots: 4, requestWithdrawn: false });
     const killed = await waitFor(() => tasksOnMaster(local, 'TASK_KILLED')[0], { timeoutMs: 10_000, description: 'an idle TaskManager killed' });
-    alive.delete(killed);
+    await silence(killed);
     expect(tasksOnMaster(local, 'TASK_RUNNING')).toHaveLength(1);
     expect(running.scheduler.failedTasks()).toBe(0);
   }, 30_000);
 
   it('replaces a TaskManager that stops heartbeating, and one that never registers', async () => {
     const [survivor] = tasksOnMaster(local, 'TASK_RUNNING');
-    alive.delete(survivor ?? '');
+    await silence(survivor ?? '');
 
     // Silent past heartbeat.timeout: killed and replaced by taskmanager-00003, which never registers,
     // so after the registration timeout it is killed and replaced by taskmanager-00004.
@@ -133,7 +146,6 @@ describe('the scheduler service', () => {
     expect(tasksOnMaster(local, 'TASK_KILLED')).toEqual(expect.arrayContaining([survivor, 'taskmanager-00003']));
     expect(tasksOnMaster(local, 'TASK_KILLED')).toHaveLength(3);
     expect(running.scheduler.failedTasks()).toBe(2);
-    const listed = await call(client, client.ListWorkers, {});
-    expect(listed.desired_workers).toBe(1);
+    expect((await jobMaster.listWorkers()).desiredWorkers).toBe(1);
   }, 30_000);
 });

@@ -5,7 +5,7 @@
 // started with (pid, agent, port variables) to `<folder>/reports/<task id>.task`.
 import { createConfig, Duration, MemorySize, type ConfigValues, type MesoflowConfig } from '@mesoflow/config';
 import { startLocalMesos, stateFrameworks, type AgentSpec, type LocalMesos, type StateFramework } from '@mesoflow/mesos-local';
-import { mesoflow } from '@mesoflow/proto';
+import { SlotRequester, type WorkerInfo, type WorkerList } from '@mesoflow/resourcemanager-client';
 import { freePort, startZooKeeper, waitFor } from '@mesoflow/testing';
 import { ZooKeeperConnection } from '@mesoflow/zk-store';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -14,11 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { startScheduler, type RunningScheduler } from './app';
-import type { ListWorkersResponse, WorkerInfoMessage } from './resource-manager/messages';
-import { call, resourceManagerClient } from './resource-manager/testing/resource-manager-client';
 
-const LAUNCHED = mesoflow.resourcemanager.v1.WorkerState.WORKER_STATE_LAUNCHED;
-const RELEASED = mesoflow.resourcemanager.v1.WorkerState.WORKER_STATE_RELEASED;
 
 interface AgentJson {
   id: string;
@@ -69,21 +65,22 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function listWorkers(running: RunningScheduler): Promise<ListWorkersResponse> {
-  const client = resourceManagerClient(running.grpcTarget);
+/** The workers as the resource manager lists them, through the job master's client. */
+async function listWorkers(running: RunningScheduler): Promise<WorkerList> {
+  const client = new SlotRequester({ target: running.grpcTarget, logger: pino({ level: 'silent' }) });
   try {
-    return await call(client, client.ListWorkers, {});
+    return await client.listWorkers();
   } finally {
     client.close();
   }
 }
 
-const launchedWorkers = (listed: ListWorkersResponse): WorkerInfoMessage[] => (listed.workers ?? []).filter((w) => w.state === LAUNCHED);
+const launchedWorkers = (listed: WorkerList): WorkerInfo[] => listed.workers.filter((w) => w.state === 'Launched');
 
 /** Launched workers, in task ID order, once exactly `count` of them report TASK_RUNNING since this scheduler subscribed. */
-async function runningWorkers(running: RunningScheduler, count: number): Promise<WorkerInfoMessage[] | undefined> {
+async function runningWorkers(running: RunningScheduler, count: number): Promise<WorkerInfo[] | undefined> {
   const launched = launchedWorkers(await listWorkers(running));
-  return launched.length === count && launched.every((w) => w.task_state === 'TASK_RUNNING') ? launched : undefined;
+  return launched.length === count && launched.every((w) => w.taskState === 'TASK_RUNNING') ? launched : undefined;
 }
 
 async function metric(running: RunningScheduler, sample: string): Promise<number> {
@@ -185,25 +182,25 @@ describe('the scheduler service while the Mesos cluster changes', () => {
     const rackOf = new Map(((local.state()['slaves'] ?? []) as AgentJson[]).map((agent) => [agent.id, String(agent.attributes['rack'])]));
     const rangeOf = new Map(local.agentIds.map((id, i) => [id, portRanges[i] ?? [0, 0]]));
     expect(local.agentIds.map((id) => rackOf.get(id))).toEqual(racks);
-    expect(workers.map((w) => rackOf.get(w.agent_id ?? ''))).toEqual(['r1', 'r1', 'r1', 'r1']);
-    expect(new Set(workers.map((w) => w.agent_id)).size).toBe(2);
-    expect(runningTaskIds(theFramework(local))).toEqual(workers.map((w) => w.task_id));
+    expect(workers.map((w) => rackOf.get(w.agentId))).toEqual(['r1', 'r1', 'r1', 'r1']);
+    expect(new Set(workers.map((w) => w.agentId)).size).toBe(2);
+    expect(runningTaskIds(theFramework(local))).toEqual(workers.map((w) => w.taskId));
     expect(theFramework(local)?.tasks.every((task) => rackOf.get(task.slave_id) === 'r1')).toBe(true);
 
     for (const worker of workers) {
-      const [from, to] = rangeOf.get(worker.agent_id ?? '') ?? [0, 0];
-      const ports = worker.ports ?? [];
+      const [from, to] = rangeOf.get(worker.agentId) ?? [0, 0];
+      const ports = worker.ports;
       expect(ports).toHaveLength(2);
       for (const port of ports) {
         expect(port).toBeGreaterThanOrEqual(from);
         expect(port).toBeLessThanOrEqual(to);
       }
       // The stored ports are the ones the task got in MESOFLOW_RPC_PORT / MESOFLOW_DATA_PORT, on its agent.
-      expect(started.get(worker.task_id ?? '')).toMatchObject({ agentId: worker.agent_id, rpcPort: ports[0], dataPort: ports[1] });
+      expect(started.get(worker.taskId)).toMatchObject({ agentId: worker.agentId, rpcPort: ports[0], dataPort: ports[1] });
     }
     // No two workers of an agent share a port.
-    for (const agentId of new Set(workers.map((w) => w.agent_id))) {
-      const ports = workers.filter((w) => w.agent_id === agentId).flatMap((w) => w.ports ?? []);
+    for (const agentId of new Set(workers.map((w) => w.agentId))) {
+      const ports = workers.filter((w) => w.agentId === agentId).flatMap((w) => w.ports);
       expect(new Set(ports).size).toBe(ports.length);
     }
     expect(running.scheduler.failedTasks()).toBe(0);
@@ -214,7 +211,7 @@ describe('the scheduler service while the Mesos cluster changes', () => {
     const local = await startCluster(2);
     const running = await startService('scheduler', await schedulerConfig(local, { 'mesos.initial-tasks': 2 })).started;
     const workers = await waitFor(() => runningWorkers(running, 2), { timeoutMs: 15_000, description: 'two running workers' });
-    const taskIds = workers.map((w) => w.task_id ?? '');
+    const taskIds = workers.map((w) => w.taskId);
     const started = await waitFor(async () => {
       const found = await taskReports(reports);
       return found.size === 2 ? found : undefined;
@@ -256,7 +253,7 @@ describe('the scheduler service while the Mesos cluster changes', () => {
       ).rejects.toThrow(/Timed out/);
       await running.scheduler.idle();
       const listed = await listWorkers(running);
-      expect((listed.workers ?? []).map((w) => [w.task_id, w.state, w.failure_count ?? 0])).toEqual(taskIds.map((id) => [id, LAUNCHED, 0]));
+      expect(listed.workers.map((w) => [w.taskId, w.state, w.failureCount])).toEqual(taskIds.map((id) => [id, 'Launched', 0]));
       expect(theFramework(local)?.completed_tasks).toEqual([]);
     }
 
@@ -273,9 +270,9 @@ describe('the scheduler service while the Mesos cluster changes', () => {
     const running = await startService('scheduler', await schedulerConfig(local, { 'mesos.initial-tasks': 4 })).started;
     const workers = await waitFor(() => runningWorkers(running, 4), { timeoutMs: 15_000, description: 'four running workers' });
     const perAgent = new Map<string, string[]>();
-    for (const w of workers) perAgent.set(w.agent_id ?? '', [...(perAgent.get(w.agent_id ?? '') ?? []), w.task_id ?? '']);
+    for (const w of workers) perAgent.set(w.agentId, [...(perAgent.get(w.agentId) ?? []), w.taskId]);
     const [removed, victims] = [...perAgent.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
-    const survivors = workers.map((w) => w.task_id ?? '').filter((id) => !victims.includes(id));
+    const survivors = workers.map((w) => w.taskId).filter((id) => !victims.includes(id));
 
     await local.removeAgent(removed);
 
@@ -283,18 +280,18 @@ describe('the scheduler service while the Mesos cluster changes', () => {
       async () => {
         const now = await runningWorkers(running, 4);
         const live = runningTaskIds(theFramework(local));
-        return now && running.scheduler.failedTasks() === victims.length && sameIds(live, now.map((w) => w.task_id ?? '').sort()) ? now : undefined;
+        return now && running.scheduler.failedTasks() === victims.length && sameIds(live, now.map((w) => w.taskId).sort()) ? now : undefined;
       },
       { timeoutMs: 20_000, description: `replacements of ${victims.join(', ')} running` },
     );
-    expect(replaced.map((w) => w.task_id)).toEqual(expect.arrayContaining(survivors));
-    expect(replaced.some((w) => victims.includes(w.task_id ?? ''))).toBe(false);
-    expect(replaced.every((w) => w.agent_id !== removed)).toBe(true);
+    expect(replaced.map((w) => w.taskId)).toEqual(expect.arrayContaining(survivors));
+    expect(replaced.some((w) => victims.includes(w.taskId))).toBe(false);
+    expect(replaced.every((w) => w.agentId !== removed)).toBe(true);
 
     const listed = await listWorkers(running);
-    expect(listed.desired_workers).toBe(4);
-    const released = (listed.workers ?? []).filter((w) => w.state === RELEASED);
-    expect(released.map((w) => [w.task_id, w.failure_count])).toEqual(victims.map((id) => [id, 1]));
+    expect(listed.desiredWorkers).toBe(4);
+    const released = listed.workers.filter((w) => w.state === 'Released');
+    expect(released.map((w) => [w.taskId, w.failureCount])).toEqual(victims.map((id) => [id, 1]));
     // Exactly the desired count on the master: the live tasks are the Launched workers, none on the removed agent.
     const framework = theFramework(local);
     expect(framework?.tasks).toHaveLength(4);
@@ -322,7 +319,7 @@ describe('the scheduler service while the Mesos cluster changes', () => {
     const leaderA = startService('scheduler-a', await schedulerConfig(local, ha));
     const a = await leaderA.started;
     const workers = await waitFor(() => runningWorkers(a, 3), { timeoutMs: 15_000, description: 'three running workers' });
-    const taskIds = workers.map((w) => w.task_id ?? '');
+    const taskIds = workers.map((w) => w.taskId);
     const frameworkId = theFramework(local)?.id ?? '';
     expect(frameworkId).not.toBe('');
 
@@ -357,13 +354,13 @@ describe('the scheduler service while the Mesos cluster changes', () => {
         `${Math.round(leadingAt - closedAt)} ms later and has reconciled the workers ${Math.round(reconciledAt - closedAt)} ms after A closed`,
     );
 
-    expect(reconciled.map((w) => w.task_id)).toEqual(taskIds);
+    expect(reconciled.map((w) => w.taskId)).toEqual(taskIds);
     const framework = theFramework(local);
     expect(framework).toMatchObject({ id: frameworkId, connected: true });
     expect(runningTaskIds(framework)).toEqual(taskIds);
     expect(framework?.completed_tasks).toEqual([]);
     await b.scheduler.idle();
-    expect((await listWorkers(b)).workers?.map((w) => w.task_id)).toEqual(taskIds);
+    expect((await listWorkers(b)).workers.map((w) => w.taskId)).toEqual(taskIds);
     expect(b.scheduler.failedTasks()).toBe(0);
     expect([...(await taskReports(reports)).keys()].sort()).toEqual(taskIds);
     passed = true;
