@@ -304,27 +304,65 @@ export class CollectSink<T> extends DataStreamSink<T> {
   }
 }
 
-/** A stream partitioned by a key of type `K`. */
-export class KeyedStream<T, K extends KeyValue> {
-  /** @internal */
-  constructor(
-    private readonly builder: StreamGraphBuilder,
-    private readonly keyBy: StreamNode,
+/**
+ * What a keyed stream and a windowed one both aggregate: `reduce` and `sum`, running per key or
+ * per key and window. Subclasses name the operator kinds and add their parameters.
+ */
+abstract class KeyedAggregations<T, K extends KeyValue> {
+  protected constructor(
+    protected readonly builder: StreamGraphBuilder,
+    protected readonly keyBy: StreamNode,
+    private readonly kinds: {
+      readonly reduce: { kind: 'REDUCE' | 'WINDOW_REDUCE'; name: string };
+      readonly sum: { kind: 'SUM' | 'WINDOW_SUM'; name: string };
+    },
   ) {}
 
-  /** A running reduce per key: emits the new aggregate for every record. */
+  /** Reduces each key's records (per window, on a windowed stream). */
   reduce(fn: (accumulator: T, value: T) => T): SingleOutputStreamOperator<T> {
-    return this.then<T>(OperatorKind.REDUCE, 'Keyed Reduce', erase('REDUCE', fn), {});
+    const { kind, name } = this.kinds.reduce;
+    return this.then<T>(OperatorKind[kind], name, erase(kind, fn), {});
   }
 
-  /** A running sum of a numeric field per key; the other fields come from the key's first record. */
+  /** The sum of a numeric field per key (and window); the other fields come from the key's first record. */
   sum(field: NumericField<T>): SingleOutputStreamOperator<T>;
-  /** A running sum of `selector`'s value per key, emitted as `[key, sum]`. */
+  /** The sum of `selector`'s value per key (and window), emitted as `[key, sum]`. */
   sum(selector: (value: T) => number): SingleOutputStreamOperator<[K, number]>;
   sum(target: NumericField<T> | ((value: T) => number)): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<[K, number]> {
-    const sum = sumParameters(target);
-    const fn = typeof target === 'function' ? erase('SUM', target) : undefined;
-    return this.then<T>(OperatorKind.SUM, 'Keyed Sum', fn, { sum });
+    const { kind, name } = this.kinds.sum;
+    const fn = typeof target === 'function' ? erase(kind, target) : undefined;
+    return this.then<T>(OperatorKind[kind], name, fn, { sum: sumParameters(target) });
+  }
+
+  /** Adds an operator reading this stream by key. */
+  protected then<R>(
+    kind: mesoflow.dataflow.v1.OperatorKind,
+    name: string,
+    fn: UserFunction | undefined,
+    parameters: NodeParameters,
+  ): SingleOutputStreamOperator<R> {
+    const node = this.builder.add({
+      kind,
+      name,
+      inputs: [{ node: this.keyBy, mode: 'HASH', side: JoinSide.JOIN_SIDE_UNSPECIFIED }],
+      fn,
+      parameters: { ...parameters, ...this.extraParameters() },
+    });
+    return new SingleOutputStreamOperator<R>(this.builder, node);
+  }
+
+  /** Parameters every operator of this stream carries. */
+  protected abstract extraParameters(): NodeParameters;
+}
+
+/**
+ * A stream partitioned by a key of type `K`. `reduce` and `sum` run per key and emit the new
+ * aggregate for every record.
+ */
+export class KeyedStream<T, K extends KeyValue> extends KeyedAggregations<T, K> {
+  /** @internal */
+  constructor(builder: StreamGraphBuilder, keyBy: StreamNode) {
+    super(builder, keyBy, { reduce: { kind: 'REDUCE', name: 'Keyed Reduce' }, sum: { kind: 'SUM', name: 'Keyed Sum' } });
   }
 
   /** Groups each key's records into time windows. */
@@ -333,45 +371,20 @@ export class KeyedStream<T, K extends KeyValue> {
     return new WindowedStream<T, K>(this.builder, this.keyBy, assigner);
   }
 
-  private then<R>(
-    kind: mesoflow.dataflow.v1.OperatorKind,
-    name: string,
-    fn: UserFunction | undefined,
-    parameters: NodeParameters,
-  ): SingleOutputStreamOperator<R> {
-    const node = this.builder.add({
-      kind,
-      name,
-      inputs: [{ node: this.keyBy, mode: 'HASH', side: JoinSide.JOIN_SIDE_UNSPECIFIED }],
-      fn,
-      parameters,
-    });
-    return new SingleOutputStreamOperator<R>(this.builder, node);
+  protected extraParameters(): NodeParameters {
+    return {};
   }
 }
 
-/** A keyed stream grouped into time windows. */
-export class WindowedStream<T, K extends KeyValue> {
+/** A keyed stream grouped into time windows: aggregates are emitted when a window ends. */
+export class WindowedStream<T, K extends KeyValue> extends KeyedAggregations<T, K> {
   /** @internal */
   constructor(
-    private readonly builder: StreamGraphBuilder,
-    private readonly keyBy: StreamNode,
+    builder: StreamGraphBuilder,
+    keyBy: StreamNode,
     private readonly assigner: WindowAssigner,
-  ) {}
-
-  /** Reduces each key's records in each window to one record, emitted when the window ends. */
-  reduce(fn: (accumulator: T, value: T) => T): SingleOutputStreamOperator<T> {
-    return this.then<T>(OperatorKind.WINDOW_REDUCE, 'Window Reduce', erase('WINDOW_REDUCE', fn), {});
-  }
-
-  /** The sum of a numeric field per key and window; the other fields come from the first record. */
-  sum(field: NumericField<T>): SingleOutputStreamOperator<T>;
-  /** The sum of `selector`'s value per key and window, emitted as `[key, sum]`. */
-  sum(selector: (value: T) => number): SingleOutputStreamOperator<[K, number]>;
-  sum(target: NumericField<T> | ((value: T) => number)): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<[K, number]> {
-    const sum = sumParameters(target);
-    const fn = typeof target === 'function' ? erase('WINDOW_SUM', target) : undefined;
-    return this.then<T>(OperatorKind.WINDOW_SUM, 'Window Sum', fn, { sum });
+  ) {
+    super(builder, keyBy, { reduce: { kind: 'WINDOW_REDUCE', name: 'Window Reduce' }, sum: { kind: 'WINDOW_SUM', name: 'Window Sum' } });
   }
 
   /** Calls `fn` with all records of a key in a window when the window ends. */
@@ -379,20 +392,8 @@ export class WindowedStream<T, K extends KeyValue> {
     return this.then<R>(OperatorKind.WINDOW_APPLY, 'Window Apply', erase('WINDOW_APPLY', fn), {});
   }
 
-  private then<R>(
-    kind: mesoflow.dataflow.v1.OperatorKind,
-    name: string,
-    fn: UserFunction | undefined,
-    parameters: NodeParameters,
-  ): SingleOutputStreamOperator<R> {
-    const node = this.builder.add({
-      kind,
-      name,
-      inputs: [{ node: this.keyBy, mode: 'HASH', side: JoinSide.JOIN_SIDE_UNSPECIFIED }],
-      fn,
-      parameters: { ...parameters, window: this.assigner },
-    });
-    return new SingleOutputStreamOperator<R>(this.builder, node);
+  protected extraParameters(): NodeParameters {
+    return { window: this.assigner };
   }
 }
 
