@@ -1,0 +1,58 @@
+// How REDUCE/SUM (running, per key) and WINDOW_REDUCE/WINDOW_SUM (per key and window) fold a
+// record into their state. The state is also what they emit.
+import type { KeyValue } from '@mesoflow/dataflow-api';
+import { RuntimeError, RuntimeErrorCode } from '../errors';
+import type { OperatorContext } from './operator';
+
+/** Folds one value into the state (undefined for a key's or window's first value). */
+export type Aggregation = (state: unknown, value: unknown, key: KeyValue) => unknown;
+
+/** A reduce: the first value, then `fn(state, value)`. */
+export function reduceAggregation(ctx: OperatorContext, kind: 'REDUCE' | 'WINDOW_REDUCE'): Aggregation {
+  const fn = ctx.userFunction(kind);
+  return (state, value) => (state === undefined ? value : fn(state, value));
+}
+
+/**
+ * A sum: of a selector's value as `[key, sum]`, or of a field (property name or tuple index)
+ * in a copy of the first record, Flink's `sum(field)` (the other fields are the first record's).
+ */
+export function sumAggregation(ctx: OperatorContext): Aggregation {
+  const selector = ctx.sumSelector();
+  if (selector !== undefined) {
+    return (state, value, key) => {
+      const previous = state === undefined ? 0 : (state as [KeyValue, number])[1];
+      return [key, previous + numeric(selector(value), 'the sum selector result')];
+    };
+  }
+  const field = ctx.spec.sum?.field ?? '';
+  if (field === '') {
+    throw new RuntimeError(RuntimeErrorCode.INVALID_JOB, `Operator '${ctx.name}' (${ctx.id}) is a sum with neither a field nor a selector`);
+  }
+  return (state, value) => {
+    const base = state === undefined ? value : state;
+    const previous = state === undefined ? 0 : fieldOf(state, field);
+    return withField(base, field, previous + fieldOf(value, field));
+  };
+}
+
+function numeric(value: unknown, what: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${what} is not a number: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function fieldOf(record: unknown, field: string): number {
+  if (typeof record !== 'object' || record === null) throw new TypeError(`Cannot sum field '${field}' of ${JSON.stringify(record)}`);
+  const value: unknown = Array.isArray(record) ? record[Number(field)] : (record as Record<string, unknown>)[field];
+  return numeric(value, `Field '${field}' of ${JSON.stringify(record)}`);
+}
+
+// A copy, never the record itself: the previous aggregate has already been emitted downstream.
+function withField(record: unknown, field: string, sum: number): unknown {
+  if (Array.isArray(record)) {
+    const copy: unknown[] = [...(record as unknown[])];
+    copy[Number(field)] = sum;
+    return copy;
+  }
+  return { ...(record as Record<string, unknown>), [field]: sum };
+}

@@ -1,0 +1,76 @@
+// SOURCE_COLLECTION, SOURCE_TEXT_FILE and SOURCE_GENERATE. A source pushes records into its
+// chain and waits whenever an output is full, so backpressure reaches the source.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { mesoflow } from '@mesoflow/proto';
+import { sleep } from '../clock';
+import { RuntimeError, RuntimeErrorCode } from '../errors';
+import type { OperatorContext } from './operator';
+
+const { OperatorKind } = mesoflow.dataflow.v1;
+
+/** How a source hands a value to its chain: resolves when there is room for more. */
+export type Emit = (value: unknown) => Promise<void> | void;
+
+/** Runs one subtask's share of a source until it is exhausted or `signal` aborts. */
+export type SourceFunction = (emit: Emit, signal: AbortSignal) => Promise<void>;
+
+/** The source function of a source operator. */
+export function sourceFunction(ctx: OperatorContext): SourceFunction {
+  const { subtaskIndex: index, parallelism } = ctx;
+  // Chains are built from the graph, where only the head can be a source: the other kinds
+  // never get here, hence one default for all of them.
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check
+  switch (ctx.spec.kind) {
+    case OperatorKind.SOURCE_COLLECTION:
+      return async (emit, signal) => {
+        const items = JSON.parse(ctx.spec.collection?.items_json ?? '[]') as unknown;
+        if (!Array.isArray(items)) throw new RuntimeError(RuntimeErrorCode.INVALID_JOB, `Operator '${ctx.name}' (${ctx.id}) has items that are not a JSON array`);
+        // Parallelism 1 (the API's) reads everything; a parallel one takes every n-th item.
+        for (let i = index; i < items.length && !signal.aborted; i += parallelism) await emit(items[i]);
+      };
+    case OperatorKind.SOURCE_TEXT_FILE:
+      return async (emit, signal) => {
+        const lines = createInterface({ input: createReadStream(ctx.spec.text_file?.path ?? ''), crlfDelay: Infinity });
+        let n = 0;
+        try {
+          for await (const line of lines) {
+            if (signal.aborted) break;
+            if (n++ % parallelism === index) await emit(line);
+          }
+        } finally {
+          lines.close();
+        }
+      };
+    case OperatorKind.SOURCE_GENERATE:
+      return generateSource(ctx);
+    default:
+      throw new RuntimeError(RuntimeErrorCode.INVALID_JOB, `Operator '${ctx.name}' (${ctx.id}) is not a source`);
+  }
+}
+
+// Subtask i makes sequence numbers i, i + n, i + 2n, ...: bounded ones up to count - 1,
+// unbounded ones at rate / n per second on the host clock until cancelled.
+function generateSource(ctx: OperatorContext): SourceFunction {
+  const fn = ctx.userFunction('SOURCE_GENERATE');
+  const { subtaskIndex: index, parallelism } = ctx;
+  const spec = ctx.spec.generate;
+  const rate = Number(spec?.rate_per_second ?? 0);
+  const make = (n: number): unknown => ctx.invoke(undefined, () => fn(n));
+  if (spec?.bound !== 'rate_per_second' && !(rate > 0)) {
+    const count = Number(spec?.count ?? 0);
+    return async (emit, signal) => {
+      for (let n = index; n < count && !signal.aborted; n += parallelism) await emit(make(n));
+    };
+  }
+  const clock = ctx.services.clock;
+  const intervalMs = (1000 * parallelism) / rate;
+  return async (emit, signal) => {
+    const start = clock.now();
+    for (let made = 0; !signal.aborted; ) {
+      // Catch up on everything due by now, then sleep until the next one is.
+      while (!signal.aborted && start + made * intervalMs <= clock.now()) await emit(make(index + made++ * parallelism));
+      if (!signal.aborted) await sleep(clock, start + made * intervalMs - clock.now(), signal);
+    }
+  };
+}
