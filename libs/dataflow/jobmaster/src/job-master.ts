@@ -1,0 +1,528 @@
+// The job master of one job: requests the slots, deploys every task, follows the tasks' state
+// reports, restarts the job after a failure per its fixed-delay strategy, and cancels it.
+// It knows the resource manager and the TaskManagers only through `SlotProvider` and
+// `TaskDeployer`, and time only through a `Clock`.
+import type { KeyValue } from '@mesoflow/dataflow-api';
+import { systemClock, type Clock } from '@mesoflow/dataflow-runtime';
+import type { SlotAllocation, SlotRequestProgress } from '@mesoflow/resourcemanager-client';
+import { attemptKey, describeAttempt, type ExecutionAttemptId } from './attempt-id';
+import { JobMasterError, JobMasterErrorCode, messageOf } from './errors';
+import { buildDeploymentDescriptors, slotsNeeded, type TaskDeploymentDescriptor } from './execution-graph';
+import type { SlotProvider, TaskDeployer, TaskStateReport } from './ports';
+import { decideRestart, restartStrategyOf, type FixedDelayRestartStrategy } from './restart-strategy';
+import { isTerminalTaskState, jobTransition, taskTransition, type JobState, type TaskState } from './states';
+import type { mesoflow } from '@mesoflow/proto';
+
+/** Why a job attempt failed: the first task failure (or slot or deploy failure) of that attempt. */
+export interface JobFailure {
+  /** A sentence; for a user function, the runtime's message naming operator, subtask and key. */
+  readonly message: string;
+  /** The job attempt (0-based) that failed. */
+  readonly attempt: number;
+  /** The failed task's vertex and subtask; absent when no task failed (e.g. no slots). */
+  readonly vertexId?: string;
+  readonly subtaskIndex?: number;
+  readonly operatorId?: string;
+  readonly operatorName?: string;
+  readonly key?: KeyValue;
+  readonly taskManagerId?: string;
+  /** Clock time of the failure. */
+  readonly atMs: number;
+}
+
+/** How a job ended. */
+export interface JobResult {
+  readonly jobId: string;
+  readonly state: 'FINISHED' | 'FAILED' | 'CANCELED';
+  /** Restarts made (attempts run minus one). */
+  readonly restarts: number;
+  /** FAILED: the last failure, the cause. CANCELED or FINISHED: the last failure, if any. */
+  readonly failure?: JobFailure;
+}
+
+/** What the job is doing, for the CLI and the web UI. */
+export type JobProgress =
+  /** Sent when the request goes out and on every update of the resource manager. */
+  | { readonly phase: 'waiting-for-slots'; readonly attempt: number; readonly slotsNeeded: number; readonly request?: SlotRequestProgress }
+  /** `deployed` of `total` tasks accepted by their TaskManagers. */
+  | { readonly phase: 'deploying'; readonly attempt: number; readonly deployed: number; readonly total: number }
+  /** Sent when a task starts running or finishes. */
+  | { readonly phase: 'running'; readonly attempt: number; readonly running: number; readonly finished: number; readonly total: number }
+  /** Waiting for `remaining` tasks to report CANCELED (after a failure or a cancel). */
+  | { readonly phase: 'canceling-tasks'; readonly attempt: number; readonly remaining: number; readonly total: number }
+  /** Attempt `nextAttempt` starts at `restartAtMs`. */
+  | { readonly phase: 'restarting'; readonly nextAttempt: number; readonly delayMs: number; readonly restartAtMs: number };
+
+/** What a {@link JobMaster} tells its listeners. */
+export type JobMasterEvent =
+  | { readonly kind: 'job-state'; readonly jobId: string; readonly from: JobState; readonly to: JobState; readonly atMs: number; readonly failure?: JobFailure }
+  | { readonly kind: 'task-state'; readonly attemptId: ExecutionAttemptId; readonly from: TaskState; readonly to: TaskState; readonly atMs: number }
+  | { readonly kind: 'progress'; readonly jobId: string; readonly progress: JobProgress; readonly atMs: number }
+  /** Releasing an attempt's slots failed; the job goes on (the allocation is the resource manager's to reclaim). */
+  | { readonly kind: 'release-failed'; readonly jobId: string; readonly allocationId: string; readonly message: string; readonly atMs: number };
+
+/** One task of the current attempt, for status pages. */
+export interface TaskSnapshot {
+  readonly attemptId: ExecutionAttemptId;
+  readonly state: TaskState;
+  /** Once it has a slot. */
+  readonly taskManagerId?: string;
+}
+
+/** Options of {@link JobMaster}. */
+export interface JobMasterOptions {
+  /** Unique per submission; slot allocations are `${jobId}-attempt-${n}`. */
+  readonly jobId: string;
+  /** A validated job graph (`validateJobGraph`). */
+  readonly graph: mesoflow.dataflow.v1.JobGraph.$Properties;
+  readonly slots: SlotProvider;
+  readonly deployer: TaskDeployer;
+  /** Delays, timeouts and event times. @default the system clock */
+  readonly clock?: Clock;
+  /** @default the graph's `config.restart_strategy` */
+  readonly restartStrategy?: FixedDelayRestartStrategy;
+  /** How long CANCELING tasks have to report CANCELED before they count as CANCELED. @default 30000 */
+  readonly cancelTimeoutMs?: number;
+  /** Deadline of each slot request. @default the slot provider's */
+  readonly slotRequestTimeoutMs?: number;
+}
+
+type AttemptOutcome = { readonly kind: 'finished' } | { readonly kind: 'failed'; readonly failure: JobFailure } | { readonly kind: 'canceled' };
+
+interface Execution {
+  readonly id: ExecutionAttemptId;
+  /** For messages. */
+  readonly what: string;
+  state: TaskState;
+  descriptor?: TaskDeploymentDescriptor;
+}
+
+/** One attempt of the whole job: its tasks and its slot allocation. */
+class JobAttempt {
+  readonly executions = new Map<string, Execution>();
+  readonly outcome = new Deferred<AttemptOutcome>();
+  allTerminal: Deferred<void> | undefined;
+  /** Set once the slot request went out: from then on the allocation must be released. */
+  requested = false;
+  deployed = 0;
+
+  constructor(
+    readonly number: number,
+    readonly allocationId: string,
+  ) {}
+
+  count(state: TaskState): number {
+    let n = 0;
+    for (const execution of this.executions.values()) if (execution.state === state) n++;
+    return n;
+  }
+
+  get allTerminalNow(): boolean {
+    return [...this.executions.values()].every((e) => isTerminalTaskState(e.state));
+  }
+}
+
+/**
+ * The job master of one job (Flink's JobMaster with its scheduler and ExecutionGraph, for one
+ * slot sharing group and whole-job restarts). `run()` drives the job to its end; the TaskManagers'
+ * state reports come in through `reportTaskState`; `cancel()` stops it. Job states are Flink's:
+ * CREATED → RUNNING → FINISHED, or → FAILING → RESTARTING → RUNNING (per the fixed-delay
+ * strategy) or → FAILED, and CANCELLING → CANCELED from any live state. Slots are released in
+ * every end state.
+ */
+export class JobMaster {
+  /** The job's id. */
+  readonly jobId: string;
+  private readonly graph: mesoflow.dataflow.v1.JobGraph.$Properties;
+  private readonly slots: SlotProvider;
+  private readonly deployer: TaskDeployer;
+  private readonly clock: Clock;
+  private readonly strategy: FixedDelayRestartStrategy;
+  private readonly cancelTimeoutMs: number;
+  private readonly slotRequestTimeoutMs: number | undefined;
+  private readonly needed: number;
+  private readonly listeners = new Set<(event: JobMasterEvent) => void>();
+  /** Aborted by `cancel()`: stops a pending slot request and the restart delay. */
+  private readonly stopping = new AbortController();
+  private jobState: JobState = 'CREATED';
+  private current: JobAttempt | undefined;
+  private restartCount = 0;
+  private lastFailure: JobFailure | undefined;
+  private running: Promise<JobResult> | undefined;
+
+  /** @throws JobMasterError `INVALID_JOB` for a graph without vertices. */
+  constructor(options: JobMasterOptions) {
+    this.jobId = options.jobId;
+    this.graph = options.graph;
+    this.slots = options.slots;
+    this.deployer = options.deployer;
+    this.clock = options.clock ?? systemClock;
+    this.strategy = options.restartStrategy ?? restartStrategyOf(options.graph);
+    this.cancelTimeoutMs = options.cancelTimeoutMs ?? 30_000;
+    this.slotRequestTimeoutMs = options.slotRequestTimeoutMs;
+    this.needed = slotsNeeded(options.graph);
+  }
+
+  /** The job's state now. */
+  get state(): JobState {
+    return this.jobState;
+  }
+
+  /** Restarts made so far. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** The slots each attempt requests: the widest vertex's parallelism (slot sharing). */
+  get slotsNeeded(): number {
+    return this.needed;
+  }
+
+  /** The tasks of the current attempt, in graph order; empty before `run()`. */
+  tasks(): TaskSnapshot[] {
+    return [...(this.current?.executions.values() ?? [])].map((e) => ({
+      attemptId: e.id,
+      state: e.state,
+      taskManagerId: e.descriptor?.slot.taskManagerId,
+    }));
+  }
+
+  /** Calls `listener` for every event from now on; returns a function that stops that. */
+  onEvent(listener: (event: JobMasterEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs the job to its end: FINISHED when every task finished, FAILED when a failure came with
+   * no restart left (the last failure as cause), CANCELED after `cancel()`. Never rejects for a
+   * job failure.
+   * @throws JobMasterError `ILLEGAL_STATE` when called twice.
+   */
+  run(): Promise<JobResult> {
+    if (this.running !== undefined) {
+      throw new JobMasterError(JobMasterErrorCode.ILLEGAL_STATE, `Job '${this.jobId}' is already running or has run`);
+    }
+    this.running = this.execute();
+    return this.running;
+  }
+
+  /**
+   * Cancels the job: stops waiting for slots or for a restart, cancels every task, releases the
+   * slots and ends CANCELED. No-op in CANCELLING and in end states. `run()` resolves once done.
+   */
+  cancel(): void {
+    switch (this.jobState) {
+      case 'CREATED':
+        this.setJobState('CANCELLING');
+        this.setJobState('CANCELED');
+        return;
+      case 'RUNNING':
+      case 'FAILING':
+      case 'RESTARTING':
+        this.setJobState('CANCELLING');
+        this.stopping.abort();
+        this.current?.outcome.resolve({ kind: 'canceled' });
+        return;
+      case 'CANCELLING':
+      case 'FINISHED':
+      case 'FAILED':
+      case 'CANCELED':
+        return;
+    }
+  }
+
+  /**
+   * A TaskManager's report of a task's new state. Returns false (and changes nothing) for a task
+   * of another job, of an earlier attempt, or unknown; a repeated report of the current state is
+   * a no-op. FINISHED or FAILED of a task being cancelled counts as CANCELED (the task ended
+   * before the cancel reached it).
+   * @throws JobMasterError `ILLEGAL_TRANSITION` for a change the task state machine does not allow.
+   */
+  reportTaskState(report: TaskStateReport): boolean {
+    const run = this.current;
+    const id = report.attemptId;
+    if (run === undefined || id.jobId !== this.jobId || id.attempt !== run.number) return false;
+    const execution = run.executions.get(attemptKey(id));
+    if (execution === undefined) return false;
+    if (execution.state === report.state) return true;
+    if (execution.state === 'CANCELING' && report.state !== 'CANCELED') {
+      if (report.state !== 'RUNNING') this.setTaskState(run, execution, 'CANCELED');
+      return true;
+    }
+    this.setTaskState(run, execution, report.state);
+    switch (report.state) {
+      case 'RUNNING':
+      case 'FINISHED':
+        if (!run.outcome.settled) {
+          this.progress({ phase: 'running', attempt: run.number, running: run.count('RUNNING'), finished: run.count('FINISHED'), total: run.executions.size });
+          if (run.count('FINISHED') === run.executions.size) run.outcome.resolve({ kind: 'finished' });
+        }
+        break;
+      case 'FAILED':
+        this.failAttempt(run, {
+          message: report.failure?.message ?? `Task ${execution.what} failed`,
+          attempt: run.number,
+          vertexId: id.vertexId,
+          subtaskIndex: id.subtaskIndex,
+          operatorId: report.failure?.operatorId,
+          operatorName: report.failure?.operatorName,
+          key: report.failure?.key,
+          taskManagerId: execution.descriptor?.slot.taskManagerId,
+          atMs: this.clock.now(),
+        });
+        break;
+      case 'CANCELED':
+        break;
+    }
+    return true;
+  }
+
+  private async execute(): Promise<JobResult> {
+    if (this.jobState === 'CANCELED') return this.result('CANCELED');
+    this.setJobState('RUNNING');
+    for (let attempt = 0; ; attempt++) {
+      const run = this.startAttempt(attempt);
+      const outcome = await run.outcome.promise;
+      if (outcome.kind === 'finished') {
+        await this.release(run);
+        return this.end('FINISHED');
+      }
+      if (outcome.kind === 'failed') {
+        this.lastFailure = outcome.failure;
+        if (this.jobState === 'RUNNING') this.setJobState('FAILING', outcome.failure);
+      }
+      await this.cancelTasks(run);
+      if (this.cancelling()) {
+        await this.release(run);
+        return this.end('CANCELED');
+      }
+      const decision = decideRestart(this.strategy, this.restartCount);
+      if (!decision.restart) {
+        await this.release(run);
+        return this.end('FAILED');
+      }
+      this.setJobState('RESTARTING');
+      const restartAtMs = this.clock.now() + decision.delayMs;
+      this.progress({ phase: 'restarting', nextAttempt: attempt + 1, delayMs: decision.delayMs, restartAtMs });
+      await sleep(this.clock, decision.delayMs, this.stopping.signal);
+      // The old slots are released only now, after the delay, and requested anew under a new id.
+      await this.release(run);
+      if (this.cancelling()) return this.end('CANCELED');
+      this.restartCount++;
+      this.setJobState('RUNNING');
+    }
+  }
+
+  private startAttempt(number: number): JobAttempt {
+    const run = new JobAttempt(number, `${this.jobId}-attempt-${number}`);
+    for (const vertex of this.graph.vertices ?? []) {
+      const parallelism = Math.max(1, vertex.parallelism ?? 1);
+      for (let subtaskIndex = 0; subtaskIndex < parallelism; subtaskIndex++) {
+        const id: ExecutionAttemptId = { jobId: this.jobId, vertexId: vertex.id ?? '', subtaskIndex, attempt: number };
+        run.executions.set(attemptKey(id), { id, what: describeAttempt(id), state: 'CREATED' });
+      }
+    }
+    this.current = run;
+    this.schedule(run).catch((error: unknown) => {
+      this.failAttempt(run, { message: `Scheduling attempt ${number} of job '${this.jobId}' failed: ${messageOf(error)}`, attempt: number, atMs: this.clock.now() });
+    });
+    return run;
+  }
+
+  private async schedule(run: JobAttempt): Promise<void> {
+    for (const execution of run.executions.values()) this.setTaskState(run, execution, 'SCHEDULED');
+    this.progress({ phase: 'waiting-for-slots', attempt: run.number, slotsNeeded: this.needed });
+    let allocation: SlotAllocation;
+    try {
+      run.requested = true;
+      allocation = await this.slots.requestSlots(
+        { allocationId: run.allocationId, jobId: this.jobId, slots: this.needed },
+        {
+          signal: this.stopping.signal,
+          timeoutMs: this.slotRequestTimeoutMs,
+          onUpdate: (update) => {
+            if (update.kind === 'progress' && !run.outcome.settled) {
+              this.progress({ phase: 'waiting-for-slots', attempt: run.number, slotsNeeded: this.needed, request: update.progress });
+            }
+          },
+        },
+      );
+    } catch (error) {
+      this.failAttempt(run, {
+        message: `Slot request '${run.allocationId}' of job '${this.jobId}' for ${this.needed} slot(s) failed: ${messageOf(error)}`,
+        attempt: run.number,
+        atMs: this.clock.now(),
+      });
+      return;
+    }
+    if (run.outcome.settled) return;
+    const descriptors = buildDeploymentDescriptors({ jobId: this.jobId, graph: this.graph, allocation, attempt: run.number });
+    const deployments = descriptors.map((descriptor) => {
+      const execution = run.executions.get(attemptKey(descriptor.attemptId));
+      if (execution === undefined) throw new JobMasterError(JobMasterErrorCode.ILLEGAL_STATE, `No task for ${describeAttempt(descriptor.attemptId)}`);
+      execution.descriptor = descriptor;
+      return { execution, descriptor };
+    });
+    for (const { execution } of deployments) this.setTaskState(run, execution, 'DEPLOYING');
+    this.progress({ phase: 'deploying', attempt: run.number, deployed: 0, total: deployments.length });
+    await Promise.all(deployments.map(({ execution, descriptor }) => this.deploy(run, execution, descriptor)));
+  }
+
+  private async deploy(run: JobAttempt, execution: Execution, descriptor: TaskDeploymentDescriptor): Promise<void> {
+    try {
+      await this.deployer.deploy(descriptor);
+    } catch (error) {
+      if (execution.state === 'DEPLOYING') {
+        this.setTaskState(run, execution, 'FAILED');
+        this.failAttempt(run, {
+          message: `Deploying ${execution.what} to TaskManager '${descriptor.slot.taskManagerId}' (${descriptor.slot.rpcAddress}) failed: ${messageOf(error)}`,
+          attempt: run.number,
+          vertexId: execution.id.vertexId,
+          subtaskIndex: execution.id.subtaskIndex,
+          taskManagerId: descriptor.slot.taskManagerId,
+          atMs: this.clock.now(),
+        });
+      } else if (execution.state === 'CANCELING') {
+        // Never arrived, so no CANCELED will come from the TaskManager.
+        this.setTaskState(run, execution, 'CANCELED');
+      }
+      return;
+    }
+    run.deployed++;
+    if (!run.outcome.settled) this.progress({ phase: 'deploying', attempt: run.number, deployed: run.deployed, total: run.executions.size });
+  }
+
+  private failAttempt(run: JobAttempt, failure: JobFailure): void {
+    run.outcome.resolve({ kind: 'failed', failure });
+  }
+
+  /** Cancels every live task of `run` and waits until all are terminal (or the cancel timeout). */
+  private async cancelTasks(run: JobAttempt): Promise<void> {
+    for (const execution of run.executions.values()) {
+      switch (execution.state) {
+        case 'CREATED':
+        case 'SCHEDULED':
+          this.setTaskState(run, execution, 'CANCELED');
+          break;
+        case 'DEPLOYING':
+        case 'RUNNING':
+          this.setTaskState(run, execution, 'CANCELING');
+          void this.requestCancel(run, execution);
+          break;
+        case 'CANCELING':
+        case 'FINISHED':
+        case 'FAILED':
+        case 'CANCELED':
+          break;
+      }
+    }
+    if (run.allTerminalNow) return;
+    const remaining = run.count('CANCELING');
+    this.progress({ phase: 'canceling-tasks', attempt: run.number, remaining, total: run.executions.size });
+    const allTerminal = new Deferred<void>();
+    run.allTerminal = allTerminal;
+    const stopTimer = this.clock.setTimer(this.clock.now() + this.cancelTimeoutMs, () => {
+      // Flink's task cancellation timeout: a TaskManager that does not answer is presumed gone.
+      for (const execution of run.executions.values()) {
+        if (execution.state === 'CANCELING') this.setTaskState(run, execution, 'CANCELED');
+      }
+    });
+    await allTerminal.promise;
+    stopTimer();
+  }
+
+  private async requestCancel(run: JobAttempt, execution: Execution): Promise<void> {
+    try {
+      await this.deployer.cancel(execution.id);
+    } catch {
+      // The TaskManager cannot be reached: nothing runs there for us any more.
+      if (execution.state === 'CANCELING') this.setTaskState(run, execution, 'CANCELED');
+    }
+  }
+
+  private async release(run: JobAttempt): Promise<void> {
+    if (!run.requested) return;
+    try {
+      await this.slots.releaseSlots(run.allocationId);
+    } catch (error) {
+      this.emit({ kind: 'release-failed', jobId: this.jobId, allocationId: run.allocationId, message: messageOf(error), atMs: this.clock.now() });
+    }
+  }
+
+  // A method, not a comparison on the field: awaits in between may have changed the state.
+  private cancelling(): boolean {
+    return this.jobState === 'CANCELLING';
+  }
+
+  private end(wanted: JobResult['state']): JobResult {
+    // A cancel that came while the slots were being released wins.
+    const state = this.cancelling() ? 'CANCELED' : wanted;
+    this.setJobState(state, state === 'FAILED' ? this.lastFailure : undefined);
+    return this.result(state);
+  }
+
+  private result(state: JobResult['state']): JobResult {
+    return { jobId: this.jobId, state, restarts: this.restartCount, failure: this.lastFailure };
+  }
+
+  private setJobState(to: JobState, failure?: JobFailure): void {
+    const from = this.jobState;
+    this.jobState = jobTransition(from, to, `job '${this.jobId}'`);
+    this.emit({ kind: 'job-state', jobId: this.jobId, from, to, atMs: this.clock.now(), failure });
+  }
+
+  private setTaskState(run: JobAttempt, execution: Execution, to: TaskState): void {
+    const from = execution.state;
+    execution.state = taskTransition(from, to, execution.what);
+    this.emit({ kind: 'task-state', attemptId: execution.id, from, to, atMs: this.clock.now() });
+    if (run.allTerminal !== undefined && run.allTerminalNow) run.allTerminal.resolve();
+  }
+
+  private progress(progress: JobProgress): void {
+    this.emit({ kind: 'progress', jobId: this.jobId, progress, atMs: this.clock.now() });
+  }
+
+  private emit(event: JobMasterEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the job goes on.
+      }
+    }
+  }
+}
+
+/** A promise with its resolve function, resolved at most once. */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  settled = false;
+  private settle: (value: T) => void = () => undefined;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  resolve(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(value);
+  }
+}
+
+/** Resolves after `ms` of `clock` time, or at once when `signal` aborts. */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      cancelTimer();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const cancelTimer = clock.setTimer(clock.now() + ms, done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
