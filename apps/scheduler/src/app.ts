@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { RESOURCE_MANAGER_PACKAGE, RESOURCE_MANAGER_PROTO } from './resource-manager/messages';
 import { ResourceManagerModule } from './resource-manager/resource-manager.module';
 import { ConfigOverlayTaskSource } from './scheduler/config-overlay-task-source';
 import { SchedulerError, SchedulerErrorCode } from './scheduler/errors';
@@ -16,7 +17,6 @@ import { commandTaskSource, workerTaskTemplate, type WorkerTaskSource } from './
 import type { SchedulerSettings } from './settings';
 import { openSchedulerStore, type SchedulerStore } from './worker-store-setup';
 
-const RESOURCE_MANAGER_PROTO = 'mesoflow/resourcemanager/v1/resource_manager.proto';
 const STOP_SCHEDULER = Symbol('STOP_SCHEDULER');
 
 /** Closes the Mesos side after Nest has drained the gRPC port (SIGTERM, or `close()`). */
@@ -129,7 +129,7 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
       name: 'scheduler',
       module: SchedulerModule.forParts(ResourceManagerModule.forOptions({ fleet: scheduler, config, logger }), stopMesosSide),
       http: { port: settings.httpPort, host: settings.bindHost },
-      grpc: { url: grpcTarget, package: 'mesoflow.resourcemanager.v1', protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_PROTO) },
+      grpc: { url: grpcTarget, package: RESOURCE_MANAGER_PACKAGE, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_PROTO) },
       logger,
       metrics,
       ...(runtime.shutdownSignals === undefined ? {} : { shutdownSignals: runtime.shutdownSignals }),
