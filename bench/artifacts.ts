@@ -12,7 +12,7 @@
 // `sendfile on`; the artifact server is one Node process. Rounds alternate which server goes
 // first; figures are medians over rounds.
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceClient } from '@mesoflow/proto';
+import { ARTIFACTS_GRPC, grpcServiceClient } from '@mesoflow/proto';
 import { freePort, waitFor } from '@mesoflow/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -202,7 +202,7 @@ async function startArtifactServerProcess(workDir: string, localRoot: string): P
 
 /** Publishes local files through the server's gRPC API, as the scheduler would. */
 async function publishFiles(target: string, files: Array<{ path: string; localPath: string }>): Promise<void> {
-  const Service = grpcServiceClient('mesoflow/artifacts/v1/artifacts.proto', 'mesoflow.artifacts.v1.ArtifactService');
+  const Service = grpcServiceClient(ARTIFACTS_GRPC);
   const client = new Service(target, grpc.credentials.createInsecure()) as unknown as {
     PublishFile(request: { path: string; local_path: string }, callback: (error: grpc.ServiceError | null) => void): void;
     close(): void;

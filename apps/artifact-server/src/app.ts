@@ -1,12 +1,11 @@
 import type { MesoflowConfig } from '@mesoflow/config';
 import { bootstrapService, createServiceLogger, type RunningService } from '@mesoflow/service';
-import { PROTO_ROOT } from '@mesoflow/proto';
+import { ARTIFACTS_GRPC, PROTO_ROOT } from '@mesoflow/proto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ArtifactServerModule } from './artifact-server.module';
 import { ArtifactStore } from './artifacts/artifact-store';
 import { ArtifactUrls } from './artifacts/artifact-urls';
-import { ARTIFACTS_PACKAGE, ARTIFACTS_PROTO } from './grpc/messages';
 import { resolveArtifactServerConfig, type ArtifactServerConfig } from './settings';
 
 /** How the process runs the server, beyond its settings. */
@@ -50,8 +49,8 @@ export async function startArtifactServer(mesoflowConfig: MesoflowConfig, runtim
     http: { port: config.port, host: config.bindHost, ...(config.tls ? { tls: config.tls } : {}) },
     grpc: {
       url: grpcTarget,
-      package: ARTIFACTS_PACKAGE,
-      protoPath: join(PROTO_ROOT, ARTIFACTS_PROTO),
+      package: ARTIFACTS_GRPC.packageName,
+      protoPath: join(PROTO_ROOT, ARTIFACTS_GRPC.protoFile),
       maxReceiveMessageLength: runtime.maxGrpcMessageBytes ?? 8 * 1024 * 1024,
     },
     logger,

@@ -1,12 +1,11 @@
 import type { MesoflowConfig } from '@mesoflow/config';
-import { PROTO_ROOT } from '@mesoflow/proto';
+import { CONFIG_OVERLAY_GRPC, PROTO_ROOT } from '@mesoflow/proto';
 import { bootstrapService, createServiceLogger, type RunningService } from '@mesoflow/service';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PublishOnce, type ArtifactPublisher } from './artifacts/artifact-publisher';
 import { GrpcArtifactPublisher } from './artifacts/grpc-artifact-publisher';
 import { ConfigOverlayModule } from './config-overlay.module';
-import { CONFIG_OVERLAY_PACKAGE, CONFIG_OVERLAY_PROTO } from './grpc/messages';
 import { DistributionOverlay, type DistributionFile } from './overlays/distribution-overlay';
 import { ExtraUrisOverlay } from './overlays/extra-uris-overlay';
 import { KerberosOverlay } from './overlays/kerberos-overlay';
@@ -55,7 +54,7 @@ export async function startConfigOverlay(config: MesoflowConfig, settings: Confi
       name: 'config-overlay',
       module: ConfigOverlayModule.forOptions({ config, publisher, overlays: standardOverlays(settings.distributionFiles, settings.libDir), logger }),
       http: { port: settings.httpPort, host: settings.bindHost },
-      grpc: { url: grpcTarget, package: CONFIG_OVERLAY_PACKAGE, protoPath: join(PROTO_ROOT, CONFIG_OVERLAY_PROTO) },
+      grpc: { url: grpcTarget, package: CONFIG_OVERLAY_GRPC.packageName, protoPath: join(PROTO_ROOT, CONFIG_OVERLAY_GRPC.protoFile) },
       logger,
       ...(runtime.shutdownSignals === undefined ? {} : { shutdownSignals: runtime.shutdownSignals }),
     });

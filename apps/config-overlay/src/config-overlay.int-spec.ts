@@ -2,14 +2,14 @@
 // real gRPC client; only the artifact server is the in-memory one (the e2e suite uses the real).
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError, createConfig, MASK } from '@mesoflow/config';
-import { grpcServiceClient } from '@mesoflow/proto';
+import { CONFIG_OVERLAY_GRPC, grpcServiceClient } from '@mesoflow/proto';
 import { freePort } from '@mesoflow/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startConfigOverlay, type RunningConfigOverlay } from './app';
-import { CONFIG_OVERLAY_PROTO, type GetEffectiveConfigurationResponse, type TaskManagerSpecMessage } from './grpc/messages';
+import { type GetEffectiveConfigurationResponse, type TaskManagerSpecMessage } from './grpc/messages';
 import { parseSettings } from './settings';
 import { MemoryPublisher } from './testing/memory-publisher';
 
@@ -39,7 +39,7 @@ describe('the config-overlay service over gRPC', () => {
     });
     const settings = parseSettings(['--grpc-port', String(await freePort()), '--bind-host=127.0.0.1', '--artifact-server=127.0.0.1:1', `--distribution-file=bin/mesos-taskmanager.sh=${join(dir, 'run.sh')}`]);
     running = await startConfigOverlay(config, settings, { logger: pino({ level: 'silent' }), shutdownSignals: false, publisher });
-    const ConfigOverlayService = grpcServiceClient(CONFIG_OVERLAY_PROTO, 'mesoflow.config.v1.ConfigOverlayService');
+    const ConfigOverlayService = grpcServiceClient(CONFIG_OVERLAY_GRPC);
     client = new ConfigOverlayService(running.grpcTarget, grpc.credentials.createInsecure()) as unknown as Client;
   });
 

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
 import { startLocalMesos, stateFrameworks, type LocalMesos, type StateFramework } from '@mesoflow/mesos-local';
-import { grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
+import { CONFIG_OVERLAY_GRPC, grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
 import { FileWorkerStore } from '@mesoflow/zk-store';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ interface ConfigOverlayClient extends grpc.Client {
 }
 
 function configOverlayClient(target: string): ConfigOverlayClient {
-  const ConfigOverlayService = grpcServiceClient('mesoflow/config/v1/config_overlay.proto', 'mesoflow.config.v1.ConfigOverlayService');
+  const ConfigOverlayService = grpcServiceClient(CONFIG_OVERLAY_GRPC);
   return new ConfigOverlayService(target, grpc.credentials.createInsecure()) as unknown as ConfigOverlayClient;
 }
 

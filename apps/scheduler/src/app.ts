@@ -1,13 +1,12 @@
 import type { MesoflowConfig } from '@mesoflow/config';
 import { MesosSchedulerClient } from '@mesoflow/mesos-client';
-import { PROTO_ROOT } from '@mesoflow/proto';
+import { PROTO_ROOT, RESOURCE_MANAGER_GRPC } from '@mesoflow/proto';
 import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RESOURCE_MANAGER_PACKAGE, RESOURCE_MANAGER_PROTO } from './resource-manager/messages';
 import { ResourceManagerModule } from './resource-manager/resource-manager.module';
 import { ConfigOverlayTaskSource } from './scheduler/config-overlay-task-source';
 import { SchedulerError, SchedulerErrorCode } from './scheduler/errors';
@@ -129,7 +128,7 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
       name: 'scheduler',
       module: SchedulerModule.forParts(ResourceManagerModule.forOptions({ fleet: scheduler, config, logger }), stopMesosSide),
       http: { port: settings.httpPort, host: settings.bindHost },
-      grpc: { url: grpcTarget, package: RESOURCE_MANAGER_PACKAGE, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_PROTO) },
+      grpc: { url: grpcTarget, package: RESOURCE_MANAGER_GRPC.packageName, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_GRPC.protoFile) },
       logger,
       metrics,
       ...(runtime.shutdownSignals === undefined ? {} : { shutdownSignals: runtime.shutdownSignals }),

@@ -1,10 +1,9 @@
-import { protoRoot } from '@mesoflow/proto';
+import { ARTIFACTS_GRPC, protoRoot } from '@mesoflow/proto';
 import { ArtifactsController } from './artifacts.controller';
-import { ARTIFACT_SERVICE, ARTIFACTS_PACKAGE } from './messages';
 
 describe('ArtifactsController', () => {
   it('has a handler for every rpc of the proto service, and no other', () => {
-    const service = protoRoot.lookupService(`${ARTIFACTS_PACKAGE}.${ARTIFACT_SERVICE}`);
+    const service = protoRoot.lookupService(ARTIFACTS_GRPC.fullName);
     const rpcs = Object.keys(service.methods).map((name) => name[0].toLowerCase() + name.slice(1));
     const handlers = Object.getOwnPropertyNames(ArtifactsController.prototype).filter(
       (name) => name !== 'constructor' && !['published', 'describe'].includes(name),

@@ -1,12 +1,12 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
+import { ARTIFACTS_GRPC } from '@mesoflow/proto';
 import { ArtifactError, ArtifactErrorCode, toGrpcError, toRpcException } from '../artifacts/artifact-error';
 import { ArtifactStore, type PublishedArtifact } from '../artifacts/artifact-store';
 import { ArtifactUrls } from '../artifacts/artifact-urls';
 import { ArtifactMetrics } from '../metrics';
 import {
-  ARTIFACT_SERVICE,
   type ArtifactMessage,
   type ArtifactServiceHandlers,
   type ListRequest,
@@ -31,7 +31,7 @@ export class ArtifactsController implements ArtifactServiceHandlers {
 
   // Client streaming with the raw call, so that the upload is read with backpressure: the next
   // chunk is taken off the wire only once the previous one is on disk.
-  @GrpcStreamCall(ARTIFACT_SERVICE, 'Publish')
+  @GrpcStreamCall(ARTIFACTS_GRPC.serviceName, 'Publish')
   async publish(call: ServerReadableStream<PublishRequest, PublishResponse>, callback: sendUnaryData<PublishResponse>): Promise<void> {
     try {
       const messages = call[Symbol.asyncIterator]() as AsyncIterator<PublishRequest>;
@@ -51,7 +51,7 @@ export class ArtifactsController implements ArtifactServiceHandlers {
     }
   }
 
-  @GrpcMethod(ARTIFACT_SERVICE, 'PublishFile')
+  @GrpcMethod(ARTIFACTS_GRPC.serviceName, 'PublishFile')
   async publishFile(request: PublishFileRequest): Promise<PublishResponse> {
     try {
       const artifact = await this.store.publishLocalFile({
@@ -67,7 +67,7 @@ export class ArtifactsController implements ArtifactServiceHandlers {
     }
   }
 
-  @GrpcMethod(ARTIFACT_SERVICE, 'Unpublish')
+  @GrpcMethod(ARTIFACTS_GRPC.serviceName, 'Unpublish')
   async unpublish(request: UnpublishRequest): Promise<UnpublishResponse> {
     try {
       await this.store.unpublish(request.path ?? '');
@@ -77,12 +77,12 @@ export class ArtifactsController implements ArtifactServiceHandlers {
     }
   }
 
-  @GrpcMethod(ARTIFACT_SERVICE, 'List')
+  @GrpcMethod(ARTIFACTS_GRPC.serviceName, 'List')
   list(request: ListRequest): ListResponse {
     return { artifacts: this.store.list(request.prefix ?? '').map((artifact) => this.describe(artifact)) };
   }
 
-  @GrpcMethod(ARTIFACT_SERVICE, 'SignUrl')
+  @GrpcMethod(ARTIFACTS_GRPC.serviceName, 'SignUrl')
   signUrl(request: SignUrlRequest): SignUrlResponse {
     const artifact = this.store.get(request.path ?? '');
     if (!artifact) throw toRpcException(new ArtifactError(ArtifactErrorCode.NOT_FOUND, `No artifact is published under '${request.path ?? ''}'`));

@@ -17,11 +17,6 @@ export type ListResponse = mesoflow.artifacts.v1.ListResponse.$Properties;
 export type SignUrlRequest = mesoflow.artifacts.v1.SignUrlRequest.$Properties;
 export type SignUrlResponse = mesoflow.artifacts.v1.SignUrlResponse.$Properties;
 
-/** The proto service, its package and file, for the transport and for clients. */
-export const ARTIFACT_SERVICE = 'ArtifactService';
-export const ARTIFACTS_PACKAGE = 'mesoflow.artifacts.v1';
-export const ARTIFACTS_PROTO = 'mesoflow/artifacts/v1/artifacts.proto';
-
 /** Server side of `mesoflow.artifacts.v1.ArtifactService`, one method per rpc. */
 export interface ArtifactServiceHandlers {
   publish(call: ServerReadableStream<PublishRequest, PublishResponse>, callback: sendUnaryData<PublishResponse>): Promise<void>;

@@ -1,11 +1,8 @@
 // A typed gRPC client of ArtifactService for tests and benchmarks.
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceClient } from '@mesoflow/proto';
+import { ARTIFACTS_GRPC, grpcServiceClient } from '@mesoflow/proto';
 import type { ArtifactMetadata } from './types';
 import {
-  ARTIFACT_SERVICE,
-  ARTIFACTS_PACKAGE,
-  ARTIFACTS_PROTO,
   type ListResponse,
   type PublishFileRequest,
   type PublishRequest,
@@ -32,7 +29,7 @@ export class ArtifactClient {
   private readonly client: RawClient;
 
   constructor(target: string) {
-    const Client = grpcServiceClient(ARTIFACTS_PROTO, `${ARTIFACTS_PACKAGE}.${ARTIFACT_SERVICE}`);
+    const Client = grpcServiceClient(ARTIFACTS_GRPC);
     this.client = new Client(target, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': 16 * 1024 * 1024,
     }) as unknown as RawClient;

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceClient, type mesoflow } from '@mesoflow/proto';
+import { ARTIFACTS_GRPC, grpcServiceClient, type mesoflow } from '@mesoflow/proto';
 import { OverlayError, OverlayErrorCode } from '../overlays/overlay-error';
 import { sha256Hex, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from './artifact-publisher';
 
@@ -14,7 +14,6 @@ interface ArtifactServiceClient extends grpc.Client {
   SignUrl(request: SignUrlRequest, options: grpc.CallOptions, callback: Callback<SignUrlResponse>): void;
 }
 
-const ARTIFACTS_PROTO = 'mesoflow/artifacts/v1/artifacts.proto';
 const CHUNK_BYTES = 256 * 1024;
 
 /** Options of {@link GrpcArtifactPublisher}. */
@@ -31,7 +30,7 @@ export class GrpcArtifactPublisher implements ArtifactPublisher {
   private readonly deadlineMs: number;
 
   constructor(options: GrpcArtifactPublisherOptions) {
-    const Client = grpcServiceClient(ARTIFACTS_PROTO, 'mesoflow.artifacts.v1.ArtifactService');
+    const Client = grpcServiceClient(ARTIFACTS_GRPC);
     this.client = new Client(options.target, grpc.credentials.createInsecure()) as unknown as ArtifactServiceClient;
     this.deadlineMs = options.deadlineMs ?? 60_000;
   }

@@ -1,12 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { MesoflowConfig } from '@mesoflow/config';
+import { CONFIG_OVERLAY_GRPC } from '@mesoflow/proto';
 import type { Logger } from 'pino';
 import { toRpcException } from '../overlays/overlay-error';
 import { TaskManagerSpecBuilder } from '../spec/task-manager-spec-builder';
 import { effectiveConfiguration } from './effective-configuration';
 import {
-  CONFIG_OVERLAY_SERVICE,
   type ConfigOverlayServiceHandlers,
   type GetEffectiveConfigurationRequest,
   type GetEffectiveConfigurationResponse,
@@ -26,12 +26,12 @@ export class ConfigOverlayController implements ConfigOverlayServiceHandlers {
     @Inject(CONFIG_OVERLAY_LOGGER) private readonly logger: Logger,
   ) {}
 
-  @GrpcMethod(CONFIG_OVERLAY_SERVICE, 'GetEffectiveConfiguration')
+  @GrpcMethod(CONFIG_OVERLAY_GRPC.serviceName, 'GetEffectiveConfiguration')
   getEffectiveConfiguration(request: GetEffectiveConfigurationRequest): GetEffectiveConfigurationResponse {
     return effectiveConfiguration(this.config, request.include_unset ?? false);
   }
 
-  @GrpcMethod(CONFIG_OVERLAY_SERVICE, 'GetTaskManagerSpec')
+  @GrpcMethod(CONFIG_OVERLAY_GRPC.serviceName, 'GetTaskManagerSpec')
   async getTaskManagerSpec(request: GetTaskManagerSpecRequest): Promise<TaskManagerSpecMessage> {
     try {
       const spec = await this.specs.build(request);

@@ -12,11 +12,6 @@ export type PortAssignmentMessage = mesoflow.config.v1.PortAssignment.$Propertie
 export type TaskManagerSpecMessage = mesoflow.config.v1.TaskManagerSpec.$Properties;
 export type ShippedArtifactMessage = mesoflow.config.v1.ShippedArtifact.$Properties;
 
-/** The proto service, its package and file, for the transport and for clients. */
-export const CONFIG_OVERLAY_SERVICE = 'ConfigOverlayService';
-export const CONFIG_OVERLAY_PACKAGE = 'mesoflow.config.v1';
-export const CONFIG_OVERLAY_PROTO = 'mesoflow/config/v1/config_overlay.proto';
-
 /** Server side of `mesoflow.config.v1.ConfigOverlayService`, one method per rpc. */
 export interface ConfigOverlayServiceHandlers {
   getEffectiveConfiguration(request: GetEffectiveConfigurationRequest): GetEffectiveConfigurationResponse;

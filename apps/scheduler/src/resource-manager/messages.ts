@@ -25,11 +25,6 @@ export type ResourcesMessage = mesoflow.resourcemanager.v1.Resources.$Properties
 export type SlotAllocationMessage = mesoflow.resourcemanager.v1.SlotAllocation.$Properties;
 export type SlotRequestProgressMessage = mesoflow.resourcemanager.v1.SlotRequestProgress.$Properties;
 
-/** The proto service, its package and file, for the transport and for clients. */
-export const RESOURCE_MANAGER_SERVICE = 'ResourceManagerService';
-export const RESOURCE_MANAGER_PACKAGE = 'mesoflow.resourcemanager.v1';
-export const RESOURCE_MANAGER_PROTO = 'mesoflow/resourcemanager/v1/resource_manager.proto';
-
 /** Server side of `mesoflow.resourcemanager.v1.ResourceManagerService`, one method per rpc. */
 export interface ResourceManagerServiceHandlers {
   registerTaskManager(request: RegisterTaskManagerRequest): RegisterTaskManagerResponse;

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { RESOURCE_MANAGER_GRPC } from '@mesoflow/proto';
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import type { Logger } from 'pino';
@@ -7,7 +8,6 @@ import { isResourceManagerError, ResourceManagerError, ResourceManagerErrorCode 
 import {
   allocationMessage,
   progressMessage,
-  RESOURCE_MANAGER_SERVICE,
   resourcesFromMessage,
   workerInfo,
   type HeartbeatRequest,
@@ -52,7 +52,7 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
     @Inject(RESOURCE_MANAGER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'RegisterTaskManager')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'RegisterTaskManager')
   registerTaskManager(request: RegisterTaskManagerRequest): RegisterTaskManagerResponse {
     const result = this.call(() =>
       this.pool.register({
@@ -78,14 +78,14 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
     };
   }
 
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'Heartbeat')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'Heartbeat')
   heartbeat(request: HeartbeatRequest): HeartbeatResponse {
     this.call(() => this.pool.heartbeat(request.task_id ?? '', request.registration_id ?? ''));
     return {};
   }
 
   /** Progress at once and on every change, then the allocation; cancelling before it withdraws the request. */
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'RequestSlots')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'RequestSlots')
   requestSlots(request: RequestSlotsRequest): Observable<SlotRequestEvent> {
     return new Observable<SlotRequestEvent>((subscriber) => {
       let handle: SlotRequestHandle;
@@ -127,19 +127,19 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
     });
   }
 
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'ReleaseSlots')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'ReleaseSlots')
   releaseSlots(request: ReleaseSlotsRequest): ReleaseSlotsResponse {
     const result = this.call(() => this.pool.release(request.allocation_id ?? ''));
     return { released_slots: result.releasedSlots, request_withdrawn: result.requestWithdrawn };
   }
 
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'ListWorkers')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'ListWorkers')
   listWorkers(): ListWorkersResponse {
     return { workers: this.pool.workers().map(workerInfo), desired_workers: this.pool.desiredWorkers };
   }
 
   /** The full list, then one event per changed worker, until the client cancels or the resource manager stops. */
-  @GrpcMethod(RESOURCE_MANAGER_SERVICE, 'WatchWorkers')
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'WatchWorkers')
   watchWorkers(): Observable<WatchWorkersEvent> {
     return new Observable<WatchWorkersEvent>((subscriber) => {
       const stop = this.pool.onChange((event) => {

@@ -4,15 +4,13 @@
 // which the scheduler's integration test covers against the local Mesos stand-in.
 import * as grpc from '@grpc/grpc-js';
 import { createConfig, Duration } from '@mesoflow/config';
-import { grpcServiceClient, mesoflow, PROTO_ROOT } from '@mesoflow/proto';
+import { grpcServiceClient, mesoflow, PROTO_ROOT, RESOURCE_MANAGER_GRPC } from '@mesoflow/proto';
 import { bootstrapService, type RunningService } from '@mesoflow/service';
 import { freePort, waitFor } from '@mesoflow/testing';
 import { join } from 'node:path';
 import pino from 'pino';
 import { SYSTEM_CLOCK } from '../scheduler/worker-scheduler';
 import {
-  RESOURCE_MANAGER_PACKAGE,
-  RESOURCE_MANAGER_PROTO,
   type HeartbeatResponse,
   type ListWorkersResponse,
   type RegisterTaskManagerResponse,
@@ -40,7 +38,7 @@ interface ResourceManagerTestClient extends grpc.Client {
 
 /** A plaintext client of the resource manager at `target` (`host:port`). */
 function resourceManagerClient(target: string): ResourceManagerTestClient {
-  const Service = grpcServiceClient(RESOURCE_MANAGER_PROTO, `${RESOURCE_MANAGER_PACKAGE}.ResourceManagerService`);
+  const Service = grpcServiceClient(RESOURCE_MANAGER_GRPC);
   return new Service(target, grpc.credentials.createInsecure()) as unknown as ResourceManagerTestClient;
 }
 
@@ -97,7 +95,7 @@ describe('the resource manager over gRPC', () => {
       name: 'scheduler',
       module: ResourceManagerModule.forOptions({ fleet, config, logger }),
       http: { port: 0, host: '127.0.0.1' },
-      grpc: { url: target, package: RESOURCE_MANAGER_PACKAGE, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_PROTO) },
+      grpc: { url: target, package: RESOURCE_MANAGER_GRPC.packageName, protoPath: join(PROTO_ROOT, RESOURCE_MANAGER_GRPC.protoFile) },
       logger,
       shutdownSignals: false,
     });

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { PlacedWorker } from '@mesoflow/mesos-placement';
-import { grpcServiceClient, type mesos, type mesoflow } from '@mesoflow/proto';
+import { CONFIG_OVERLAY_GRPC, grpcServiceClient, type mesos, type mesoflow } from '@mesoflow/proto';
 import type { Worker } from '@mesoflow/zk-store';
 import { SchedulerError, SchedulerErrorCode } from './errors';
 import type { WorkerTaskSource, WorkerTaskTemplate } from './worker-task';
@@ -40,7 +40,7 @@ export class ConfigOverlayTaskSource implements WorkerTaskSource {
   private readonly deadlineMs: number;
 
   constructor(options: ConfigOverlayTaskSourceOptions) {
-    const Service = grpcServiceClient('mesoflow/config/v1/config_overlay.proto', 'mesoflow.config.v1.ConfigOverlayService');
+    const Service = grpcServiceClient(CONFIG_OVERLAY_GRPC);
     this.client = new Service(options.target, grpc.credentials.createInsecure()) as unknown as ConfigOverlayClient;
     this.template = options.template;
     this.deadlineMs = options.deadlineMs ?? 30_000;

@@ -1,18 +1,16 @@
 // The generated message types of mesoflow.dataflow.v1 as plain objects (the shape
 // @grpc/proto-loader produces with GRPC_LOADER_OPTIONS), and where the service is defined.
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { grpcServiceClient, type mesoflow } from '@mesoflow/proto';
+import { DATA_EXCHANGE_GRPC, grpcServiceClient, type mesoflow } from '@mesoflow/proto';
 
 export type ConsumerMessage = mesoflow.dataflow.v1.ConsumerMessage.$Properties;
 export type ProducerMessage = mesoflow.dataflow.v1.ProducerMessage.$Properties;
 export type ResultPartitionIdMessage = mesoflow.dataflow.v1.ResultPartitionId.$Properties;
 
-/** The proto package of the data exchange. */
-export const EXCHANGE_PACKAGE = 'mesoflow.dataflow.v1';
-/** The `.proto` file, relative to `proto/` (PROTO_ROOT). */
-export const EXCHANGE_PROTO = 'mesoflow/dataflow/v1/exchange.proto';
-/** The service's name in its package, for Nest's `@GrpcStreamCall`. */
-export const DATA_EXCHANGE_SERVICE = 'DataExchangeService';
+// Where the service is defined, for hosts mounting it (Nest's transport, `@GrpcStreamCall`).
+export const EXCHANGE_PACKAGE = DATA_EXCHANGE_GRPC.packageName;
+export const EXCHANGE_PROTO = DATA_EXCHANGE_GRPC.protoFile;
+export const DATA_EXCHANGE_SERVICE = DATA_EXCHANGE_GRPC.serviceName;
 /** The one method of the service. */
 export const READ_SUBPARTITION = 'ReadSubpartition';
 
@@ -20,6 +18,6 @@ let definition: ServiceDefinition | undefined;
 
 /** `mesoflow.dataflow.v1.DataExchangeService`, loaded once from the proto with GRPC_LOADER_OPTIONS. */
 export function dataExchangeServiceDefinition(): ServiceDefinition {
-  definition ??= grpcServiceClient(EXCHANGE_PROTO, `${EXCHANGE_PACKAGE}.${DATA_EXCHANGE_SERVICE}`).service;
+  definition ??= grpcServiceClient(DATA_EXCHANGE_GRPC).service;
   return definition;
 }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceClient, type mesoflow } from '@mesoflow/proto';
+import { grpcServiceClient, RESOURCE_MANAGER_GRPC, type mesoflow } from '@mesoflow/proto';
 import type { BackoffSettings } from './backoff';
 import { ResourceManagerClientError, ResourceManagerClientErrorCode, toClientError } from './errors';
 import { parseTarget, type TargetProvider } from './target';
@@ -35,8 +35,6 @@ type RequestOf<N extends UnaryName | StreamName> = Parameters<ResourceManagerStu
 type UnaryResponseOf<N extends UnaryName> = ResourceManagerStub[N] extends Unary<never, infer Res> ? Res : never;
 type StreamEventOf<N extends StreamName> = ResourceManagerStub[N] extends ServerStream<never, infer Res> ? Res : never;
 
-const PROTO_FILE = 'mesoflow/resourcemanager/v1/resource_manager.proto';
-const SERVICE = 'mesoflow.resourcemanager.v1.ResourceManagerService';
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
 
 /** How a {@link ResourceManagerChannel} connects. */
@@ -123,7 +121,7 @@ export class ResourceManagerChannel {
       this.stale = false;
       if (this.client === undefined || target !== this.target) {
         this.client?.close();
-        serviceConstructor ??= grpcServiceClient(PROTO_FILE, SERVICE);
+        serviceConstructor ??= grpcServiceClient(RESOURCE_MANAGER_GRPC);
         const { initialMs, maxMs } = this.settings.backoff;
         this.client = new serviceConstructor(target, this.settings.credentials, {
           'grpc.initial_reconnect_backoff_ms': Math.min(initialMs, maxMs),

@@ -2,7 +2,7 @@
 // answers the test scripts, for the failures the real scheduler cannot be made to produce on
 // demand (a hanging call, a server failure, a stream broken mid-way, an unimplemented service).
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceClient, type mesoflow } from '@mesoflow/proto';
+import { grpcServiceClient, RESOURCE_MANAGER_GRPC, type mesoflow } from '@mesoflow/proto';
 
 type Message<K extends keyof typeof mesoflow.resourcemanager.v1> = K extends 'RegisterTaskManagerRequest'
   ? mesoflow.resourcemanager.v1.RegisterTaskManagerRequest.$Properties
@@ -103,7 +103,7 @@ export class ScriptedResourceManager {
         else handler(call.request, call);
       };
     }
-    const service = grpcServiceClient('mesoflow/resourcemanager/v1/resource_manager.proto', 'mesoflow.resourcemanager.v1.ResourceManagerService').service;
+    const service = grpcServiceClient(RESOURCE_MANAGER_GRPC).service;
     server.addService(service, implementation);
     return fake;
   }
