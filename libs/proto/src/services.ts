@@ -21,5 +21,7 @@ export const RESOURCE_MANAGER_GRPC = grpcService(
   'mesoflow.resourcemanager.v1',
   'ResourceManagerService',
 );
+/** A TaskManager's deploy, cancel and task events (apps/taskmanager). */
+export const TASK_EXECUTOR_GRPC = grpcService('mesoflow/dataflow/v1/task_executor.proto', 'mesoflow.dataflow.v1', 'TaskExecutorService');
 /** The data exchange between TaskManagers (libs/dataflow/exchange). */
 export const DATA_EXCHANGE_GRPC = grpcService('mesoflow/dataflow/v1/exchange.proto', 'mesoflow.dataflow.v1', 'DataExchangeService');
