@@ -1,11 +1,25 @@
 // Two TaskManagers in this process, registered with the REAL scheduler (a child process on the
-// local Mesos stand-in) as its two launched workers, and the test as their job master: it plans
-// a program, deploys every subtask over both TaskManagers through TaskExecutorService, and
-// follows WatchTasks. Records cross the real data exchange (remote and local channels).
-import type { ServiceError } from '@grpc/grpc-js';
+// local Mesos stand-in) as its two launched workers, and the REAL job master driving jobs over
+// them: `JobMaster` requests slots from the scheduler (`SlotRequester`) and deploys through
+// `GrpcTaskDeployer` (TaskExecutorService: DeployTask, CancelTask, WatchTasks). Records cross
+// the real data exchange (remote and local channels).
 import { status } from '@grpc/grpc-js';
 import { loadConfig } from '@mesoflow/config';
 import { planProgram, type BundleReference } from '@mesoflow/dataflow-api';
+import {
+  buildDeploymentDescriptors,
+  GrpcTaskDeployer,
+  isTaskDeployError,
+  JobMaster,
+  TaskDeployErrorCode,
+  type BundleLocation,
+  type CollectedRecord,
+  type FixedDelayRestartStrategy,
+  type JobMasterEvent,
+  type JobResult,
+  type TaskDeployer,
+  type TaskDeploymentDescriptor,
+} from '@mesoflow/dataflow-jobmaster';
 import { runJobLocally } from '@mesoflow/dataflow-runtime';
 import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
 import { mesoflow } from '@mesoflow/proto';
@@ -19,9 +33,7 @@ import pino from 'pino';
 import { startTaskManager, type RunningTaskManager } from './app';
 import { sha256Of } from './bundle';
 import { ProgramLoader, withProgramArgs, type ModuleLoader } from './program-loader';
-import { deployJob, lastStates, TaskExecutorClient, type JobRun } from './testing/job-master';
 
-const { TaskState } = mesoflow.dataflow.v1;
 const PROGRAM = join(__dirname, 'testing/programs.ts');
 const BUNDLE_PATH = 'jobs/programs.ts';
 const FAST_BACKOFF = { initialMs: 50, maxMs: 300 };
@@ -40,7 +52,6 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
   let rpcPort: number;
   let sha256: string;
   const taskManagers: RunningTaskManager[] = [];
-  const clients: TaskExecutorClient[] = [];
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'taskmanager-'));
@@ -100,7 +111,6 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
         { logger, shutdownSignals: false, loadModule, registrationBackoff: FAST_BACKOFF },
       );
       taskManagers.push(taskManager);
-      clients.push(new TaskExecutorClient(taskManager.rpcAddress));
     }
     // Real registration: the scheduler takes them as its workers.
     await Promise.all(taskManagers.map((taskManager) => taskManager.registered));
@@ -109,7 +119,6 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
   }, 120_000);
 
   afterAll(async () => {
-    for (const client of clients) client.close();
     for (const taskManager of taskManagers) await taskManager.close();
     requester?.close();
     await scheduler?.stop();
@@ -123,111 +132,204 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
     return withProgramArgs(PROGRAM, args, () => planProgram(() => loadModule(PROGRAM), { bundle: bundleReference(), defaultParallelism: 2 })).then((planned) => planned.graph);
   }
 
-  async function deploy(jobId: string, args: readonly string[], bundle = { url: PROGRAM, sha256 }): Promise<JobRun> {
-    const graph = await plan(args);
-    const { run, streams } = await deployJob({
-      jobId,
-      graph,
-      bundle,
-      args,
-      taskManagers: taskManagers.map((taskManager) => ({ rpcAddress: taskManager.rpcAddress, dataAddress: taskManager.dataAddress })),
-      clients,
-    });
-    cleanups.push(() => streams.forEach((stream) => stream.cancel()));
-    return run;
-  }
-
-  const cleanups: Array<() => void> = [];
-  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
-
-  const ENDED = new Set<number>([TaskState.TASK_STATE_FINISHED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED]);
-  const allEnded = (run: JobRun): boolean => [...lastStates(run).values()].every((state) => state !== undefined && ENDED.has(state));
-
-  it('runs WordCount at parallelism 2 over both TaskManagers and collects what the local executor collects', async () => {
-    const args = ['--mode', 'word-count'];
-    const run = await deploy('word-count', args);
-    await waitFor(() => allEnded(run), { timeoutMs: 30_000, description: 'every subtask ended' });
-    expect([...lastStates(run).values()].every((state) => state === TaskState.TASK_STATE_FINISHED)).toBe(true);
-    expect(run.failures).toEqual([]);
-    for (const states of run.states.values()) {
-      expect(states).toEqual([TaskState.TASK_STATE_DEPLOYING, TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_FINISHED]);
-    }
-    // Source (1) + tokenizer (2) + count/sink (2) subtasks, or however the graph chains them.
-    expect(run.attempts.length).toBeGreaterThanOrEqual(3);
-
+  /** What the local executor collects for `args`, per operator id, as JSON. */
+  async function collectLocally(args: readonly string[]): Promise<Map<string, string[]>> {
     const reference = await new ProgramLoader(loadModule).load({ path: PROGRAM, sha256, args, bundle: bundleReference(), defaultParallelism: 2 });
     const expected = await runJobLocally(reference.graph, reference.functions);
     expect(expected.status).toBe('FINISHED');
-    const sorted = (values: readonly string[]): string[] => [...values].sort();
-    expect([...run.collected.keys()]).toEqual([...expected.collected.keys()]);
-    for (const [operatorId, values] of expected.collected) {
-      expect(sorted(run.collected.get(operatorId) ?? [])).toEqual(sorted(values.map((value) => JSON.stringify(value))));
+    return new Map([...expected.collected].map(([operatorId, values]) => [operatorId, values.map((value) => JSON.stringify(value))]));
+  }
+
+  interface JobRun {
+    readonly master: JobMaster;
+    readonly deployer: GrpcTaskDeployer;
+    readonly result: Promise<JobResult>;
+    readonly records: CollectedRecord[];
+    readonly events: JobMasterEvent[];
+    /** Every descriptor the job master deployed. */
+    readonly descriptors: TaskDeploymentDescriptor[];
+  }
+
+  /** Plans the program and runs it with the real job master over the scheduler's slots and both TaskManagers. */
+  async function startJob(
+    jobId: string,
+    args: readonly string[],
+    options: { readonly bundle?: BundleLocation; readonly restartStrategy?: FixedDelayRestartStrategy } = {},
+  ): Promise<JobRun> {
+    const graph = await plan(args);
+    const records: CollectedRecord[] = [];
+    const events: JobMasterEvent[] = [];
+    const descriptors: TaskDeploymentDescriptor[] = [];
+    const deployer = new GrpcTaskDeployer({ bundle: options.bundle ?? { url: PROGRAM, sha256 }, programArgs: args, onCollected: (record) => records.push(record) });
+    const recording: TaskDeployer = {
+      deploy: (descriptor) => {
+        descriptors.push(descriptor);
+        return deployer.deploy(descriptor);
+      },
+      cancel: (attemptId) => deployer.cancel(attemptId),
+      attach: (reporter) => deployer.attach(reporter),
+    };
+    // A long cancel timeout: a CANCELED within the test's time came from the TaskManagers.
+    const master = new JobMaster({ jobId, graph, slots: requester, deployer: recording, restartStrategy: options.restartStrategy, cancelTimeoutMs: 120_000 });
+    master.onEvent((event) => events.push(event));
+    const result = master.run();
+    cleanups.push(async () => {
+      master.cancel();
+      await result;
+      await deployer.close();
+    });
+    return { master, deployer, result, records, events, descriptors };
+  }
+
+  /** The records of the job's last attempt (the one that ended it), per operator id. */
+  function collectedOf(run: JobRun, attempt: number): Map<string, string[]> {
+    const collected = new Map<string, string[]>();
+    for (const record of run.records) {
+      if (record.attemptId.attempt === attempt) collected.set(record.operatorId, [...(collected.get(record.operatorId) ?? []), record.json]);
     }
+    return collected;
+  }
+
+  function expectSameCollected(actual: Map<string, string[]>, expected: Map<string, string[]>): void {
+    const sorted = (values: readonly string[]): string[] => [...values].sort();
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [operatorId, values] of expected) expect(sorted(actual.get(operatorId) ?? [])).toEqual(sorted(values));
+  }
+
+  /** Every slot of both TaskManagers is free again. */
+  async function expectSlotsReleased(): Promise<void> {
+    const workers = (await requester.listWorkers()).workers.filter((worker) => worker.taskManager !== undefined);
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(worker.taskManager?.slotsFree).toBe(worker.taskManager?.slotsTotal);
+  }
+
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  const NO_RESTART: FixedDelayRestartStrategy = { attempts: 0, delayMs: 0 };
+
+  it('runs WordCount at parallelism 2 over both TaskManagers to FINISHED and collects what the local executor collects', async () => {
+    // One slot held by another job first: the resource manager fills TaskManagers in order, so
+    // the job's two slots are on different TaskManagers and records cross remote channels.
+    const blocker = await requester.requestSlots({ allocationId: 'blocker-attempt-0', jobId: 'blocker', slots: 1 });
+    const args = ['--mode', 'word-count'];
+    const run = await startJob('word-count', args, { restartStrategy: NO_RESTART });
+    const result = await run.result;
+    await requester.releaseSlots(blocker.allocationId);
+    expect(result).toMatchObject({ jobId: 'word-count', state: 'FINISHED', restarts: 0, failure: undefined });
+    expect(run.master.tasks().map((task) => task.state)).toEqual(run.master.tasks().map(() => 'FINISHED'));
+    // Both TaskManagers ran subtasks.
+    expect(new Set(run.master.tasks().map((task) => task.taskManagerId)).size).toBe(2);
+    const collected = collectedOf(run, 0);
+    expectSameCollected(collected, await collectLocally(args));
     // The last count of "to" is its total.
-    const counts = [...run.collected.values()].flat().map((json) => JSON.parse(json) as [string, number]);
+    const counts = [...collected.values()].flat().map((json) => JSON.parse(json) as [string, number]);
     expect(Math.max(...counts.filter(([word]) => word === 'to').map(([, count]) => count))).toBe(7);
+    await expectSlotsReleased();
   }, 60_000);
 
-  it('reports a user function that throws as FAILED with its operator and key', async () => {
-    const run = await deploy('failing', ['--mode', 'failing']);
-    await waitFor(() => run.failures.some((failure) => failure.operator_name === 'Explode'), { timeoutMs: 30_000, description: 'the failure of Explode' });
-    const failure = run.failures.find((candidate) => candidate.operator_name === 'Explode');
-    expect(failure).toMatchObject({ key_json: '"to"', operator_id: expect.stringMatching(/.+/) });
-    expect(failure?.message).toMatch(/Operator 'Explode' \(.+\) failed in subtask \d \(\d\/2\) on key "to": cannot count 'to'/);
-    await waitFor(() => allEnded(run), { timeoutMs: 30_000, description: 'every subtask ended' });
-    expect([...lastStates(run).values()]).toContain(TaskState.TASK_STATE_FAILED);
+  it('restarts a job whose user function fails on its first attempt only and finishes with the undisturbed output', async () => {
+    const markers = await mkdtemp(join(folder, 'markers-'));
+    const args = ['--mode', 'fail-once', '--marker', markers];
+    const run = await startJob('fail-once', args, { restartStrategy: { attempts: 1, delayMs: 200 } });
+    const result = await run.result;
+    expect(result).toMatchObject({ state: 'FINISHED', restarts: 1 });
+    expect(result.failure).toMatchObject({ attempt: 0, operatorName: 'Tokenizer' });
+    expect(result.failure?.message).toMatch(/the first attempt fails once/);
+    const jobStates = run.events.flatMap((event) => (event.kind === 'job-state' ? [event.to] : []));
+    expect(jobStates).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
+    const restart = run.events.find((event) => event.kind === 'progress' && event.progress.phase === 'restarting');
+    expect(restart).toMatchObject({ progress: { nextAttempt: 1, delayMs: 200 } });
+    // Every task of attempt 1 was deployed anew.
+    expect(new Set(run.descriptors.map((descriptor) => descriptor.attemptId.attempt))).toEqual(new Set([0, 1]));
+    // The marker exists now, so the local run is the undisturbed one.
+    expectSameCollected(collectedOf(run, 1), await collectLocally(args));
+    await expectSlotsReleased();
   }, 60_000);
 
-  it('cancels a running unbounded job (CANCELED everywhere) and refuses another job in its busy slot', async () => {
-    const run = await deploy('unbounded', ['--mode', 'unbounded']);
-    await waitFor(() => [...lastStates(run).values()].every((state) => state === TaskState.TASK_STATE_RUNNING) && [...run.collected.values()].flat().length >= 20, {
+  it('fails a job whose user function throws, with its operator and key', async () => {
+    const run = await startJob('failing', ['--mode', 'failing'], { restartStrategy: NO_RESTART });
+    const result = await run.result;
+    expect(result.state).toBe('FAILED');
+    expect(result.failure).toMatchObject({ operatorName: 'Explode', key: 'to', operatorId: expect.stringMatching(/.+/), attempt: 0 });
+    expect(result.failure?.message).toMatch(/Operator 'Explode' \(.+\) failed in subtask \d \(\d\/2\) on key "to": cannot count 'to'/);
+    await expectSlotsReleased();
+  }, 60_000);
+
+  it('cancels a running unbounded job (CANCELED by the TaskManagers, slots released) and refuses another job in its busy slot', async () => {
+    const run = await startJob('unbounded', ['--mode', 'unbounded'], { restartStrategy: NO_RESTART });
+    await waitFor(() => run.master.tasks().every((task) => task.state === 'RUNNING') && run.records.length >= 20, {
       timeoutMs: 30_000,
       description: 'every subtask RUNNING and records collected',
     });
-    const other = await plan(['--mode', 'unbounded']);
-    const refusal = await clients[0]
-      .deploy({
-        attempt: { job_id: 'other', vertex_id: other.vertices[0].id, subtask_index: 0, attempt: 0 },
-        job_graph: other,
-        bundle: { url: PROGRAM, sha256 },
-        slot_index: 0,
-      })
-      .then(
-        () => undefined,
-        (error: ServiceError) => error,
-      );
-    expect(refusal).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/taken by job 'unbounded'/) });
+    expect(run.master.state).toBe('RUNNING');
 
-    await Promise.all(
-      run.attempts.map((key) => {
-        const [vertexId, subtask] = key.split('/');
-        const index = Number(subtask) % clients.length;
-        return clients[index].cancel({ job_id: 'unbounded', vertex_id: vertexId, subtask_index: Number(subtask), attempt: 0 });
-      }),
+    // Another job's subtask in a slot the job holds: refused, naming the task and the TaskManager.
+    const busy = run.descriptors[0];
+    const other = new GrpcTaskDeployer({ bundle: { url: PROGRAM, sha256 }, programArgs: ['--mode', 'unbounded'] });
+    cleanups.push(() => other.close());
+    const refusal = await other.deploy({ ...busy, attemptId: { ...busy.attemptId, jobId: 'other' } }).then(
+      () => undefined,
+      (error: unknown) => error,
     );
-    await waitFor(() => allEnded(run), { timeoutMs: 20_000, description: 'every subtask ended' });
-    expect(new Set(lastStates(run).values())).toEqual(new Set([TaskState.TASK_STATE_CANCELED]));
-    for (const states of run.states.values()) expect(states).toContain(TaskState.TASK_STATE_CANCELING);
+    expect(isTaskDeployError(refusal, TaskDeployErrorCode.REFUSED)).toBe(true);
+    expect(refusal).toMatchObject({ grpcCode: status.RESOURCE_EXHAUSTED, rpcAddress: busy.slot.rpcAddress });
+    expect((refusal as Error).message).toMatch(/^Deploying vertex '.+' subtask 0 attempt 0 of job 'other' to TaskManager '.+' \(127\.0\.0\.1:\d+\) was refused \(RESOURCE_EXHAUSTED\): .*taken by job 'unbounded'/);
+
+    const startedAt = Date.now();
+    run.master.cancel();
+    const result = await run.result;
+    expect(result.state).toBe('CANCELED');
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    const canceled = run.events.flatMap((event) => (event.kind === 'task-state' && event.to === 'CANCELED' ? [event.from] : []));
+    expect(canceled).toEqual(run.master.tasks().map(() => 'CANCELING'));
+    await expectSlotsReleased();
   }, 60_000);
 
-  it('fails a deployment whose bundle does not have the expected SHA-256, naming both digests', async () => {
+  it('fails a job whose bundle does not have the expected SHA-256, naming both digests', async () => {
     const wrong = '0'.repeat(64);
-    const run = await deploy('wrong-bundle', ['--mode', 'word-count'], { url: PROGRAM, sha256: wrong });
-    await waitFor(() => allEnded(run), { timeoutMs: 30_000, description: 'every subtask ended' });
-    expect(new Set(lastStates(run).values())).toEqual(new Set([TaskState.TASK_STATE_FAILED]));
-    expect(run.failures.length).toBeGreaterThan(0);
-    expect(run.failures.some((failure) => (failure.message ?? '').includes(`has SHA-256 ${sha256}, not the expected ${wrong}`))).toBe(true);
+    const run = await startJob('wrong-bundle', ['--mode', 'word-count'], { bundle: { url: PROGRAM, sha256: wrong }, restartStrategy: NO_RESTART });
+    const result = await run.result;
+    expect(result.state).toBe('FAILED');
+    expect(result.failure?.message).toContain(`has SHA-256 ${sha256}, not the expected ${wrong}`);
+    await expectSlotsReleased();
   }, 60_000);
 
-  it('answers INVALID_ARGUMENT for a descriptor that does not fit its graph', async () => {
-    const graph = await plan(['--mode', 'word-count']);
-    const error = await clients[0]
-      .deploy({ attempt: { job_id: 'bad', vertex_id: 'no-such-vertex', subtask_index: 0, attempt: 0 }, job_graph: graph, bundle: { url: PROGRAM, sha256 } })
-      .then(
+  describe('GrpcTaskDeployer errors', () => {
+    let deployer: GrpcTaskDeployer;
+    beforeEach(() => {
+      deployer = new GrpcTaskDeployer({ bundle: { url: PROGRAM, sha256 }, programArgs: ['--mode', 'word-count'], callTimeoutMs: 2_000 });
+    });
+    afterEach(() => deployer.close());
+
+    async function descriptorFor(rpcAddress: string): Promise<TaskDeploymentDescriptor> {
+      const graph = await plan(['--mode', 'word-count']);
+      const slots = [0, 1].map((slotIndex) => ({ taskManagerId: 'tm-under-test', rpcAddress, dataAddress: taskManagers[0].dataAddress, slotIndex }));
+      const [first] = buildDeploymentDescriptors({ jobId: 'bad', graph, attempt: 0, allocation: { allocationId: 'bad-attempt-0', jobId: 'bad', slots, withdrawn: [], allocatedAtMs: 0 } });
+      return first;
+    }
+
+    it('rejects a descriptor that does not fit its graph as REFUSED (INVALID_ARGUMENT)', async () => {
+      const descriptor = await descriptorFor(taskManagers[0].rpcAddress);
+      const error = await deployer.deploy({ ...descriptor, attemptId: { ...descriptor.attemptId, vertexId: 'no-such-vertex' } }).then(
         () => undefined,
-        (caught: ServiceError) => caught,
+        (caught: unknown) => caught,
       );
-    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/no vertex 'no-such-vertex'/) });
+      expect(isTaskDeployError(error, TaskDeployErrorCode.REFUSED)).toBe(true);
+      expect(error).toMatchObject({ grpcCode: status.INVALID_ARGUMENT, message: expect.stringMatching(/vertex 'no-such-vertex' subtask 0 attempt 0 of job 'bad' to TaskManager 'tm-under-test'.*no vertex 'no-such-vertex'/) });
+    });
+
+    it('rejects a deployment to a TaskManager that cannot be reached as UNREACHABLE', async () => {
+      const address = `127.0.0.1:${await freePort()}`;
+      const error = await deployer.deploy(await descriptorFor(address)).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(isTaskDeployError(error, TaskDeployErrorCode.UNREACHABLE)).toBe(true);
+      expect(error).toMatchObject({ rpcAddress: address, message: expect.stringContaining(`to TaskManager 'tm-under-test' (${address}) failed: the TaskManager cannot be reached`) });
+    }, 10_000);
   });
 
   it('stops the process with exit code 1 and a clear log when the resource manager refuses the registration (not a launched worker)', async () => {

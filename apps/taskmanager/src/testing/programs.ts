@@ -1,9 +1,13 @@
 /**
  * Test programs for the TaskManager, one module selected by `--mode` (the TaskManager passes
  * `program_args` as process.argv): `word-count` (Flink's WordCount with a collect sink),
- * `failing` (its reduce throws on the key "to"), `unbounded` (a rate-limited generator).
+ * `failing` (its reduce throws on the key "to"), `unbounded` (a rate-limited generator),
+ * `fail-once` (WordCount whose tokenizer throws once: the subtask that first creates the file
+ * `<--marker>/failed` throws, every later run counts undisturbed).
  */
 import { StreamExecutionEnvironment } from '@mesoflow/dataflow-api';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const LINES: readonly string[] = [
@@ -20,8 +24,19 @@ export function words(line: string): string[] {
 }
 
 // `args` explicitly: under Jest, node:util reads the real process.argv, not the test's.
-const { values } = parseArgs({ args: process.argv.slice(2), options: { mode: { type: 'string' } }, strict: false });
+const { values } = parseArgs({ args: process.argv.slice(2), options: { mode: { type: 'string' }, marker: { type: 'string' } }, strict: false });
 const mode = typeof values.mode === 'string' ? values.mode : 'word-count';
+const marker = typeof values.marker === 'string' ? join(values.marker, 'failed') : '';
+
+/** True for the first caller only, across processes and attempts: it creates the marker file. */
+function firstToFail(): boolean {
+  try {
+    writeFileSync(marker, 'failed once', { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(2);
@@ -35,7 +50,11 @@ if (mode === 'unbounded') {
 } else {
   const pairs = env
     .fromCollection(LINES)
-    .flatMap((line: string) => words(line).map((word): [string, number] => [word, 1]))
+    .flatMap((line: string) => {
+      // After some records went out, so that the failed attempt has collected some already.
+      if (mode === 'fail-once' && line.startsWith('And by opposing') && firstToFail()) throw new Error('the first attempt fails once');
+      return words(line).map((word): [string, number] => [word, 1]);
+    })
     .name('Tokenizer')
     .keyBy(([word]) => word);
   if (mode === 'failing') {

@@ -2,11 +2,14 @@
  * `@mesoflow/dataflow-jobmaster`: the job master's core (Flink's JobMaster, scheduler and
  * ExecutionGraph): deployment descriptors from a JobGraph and a slot allocation, the job and
  * task state machines, the fixed-delay restart strategy, and the {@link JobMaster} that drives a
- * job over a slot provider (`SlotRequester`) and a {@link TaskDeployer} (the TaskManagers).
+ * job over a slot provider (`SlotRequester`) and a {@link TaskDeployer} (the TaskManagers; over
+ * gRPC: {@link GrpcTaskDeployer}).
  */
 export { JobMaster } from './job-master';
 export type { JobFailure, JobMasterEvent, JobMasterOptions, JobProgress, JobResult, TaskSnapshot } from './job-master';
-export type { SlotProvider, TaskDeployer, TaskFailure, TaskStateReport } from './ports';
+export type { SlotProvider, TaskDeployer, TaskFailure, TaskStateReport, TaskStateReporter } from './ports';
+export { GrpcTaskDeployer, TaskDeployError, TaskDeployErrorCode, isTaskDeployError, toDeploymentMessage } from './grpc-task-deployer';
+export type { BundleLocation, CollectedRecord, GrpcTaskDeployerOptions } from './grpc-task-deployer';
 export { buildDeploymentDescriptors, slotOrder, slotsNeeded } from './execution-graph';
 export type {
   DeploymentInput,

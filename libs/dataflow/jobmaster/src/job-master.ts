@@ -161,6 +161,8 @@ export class JobMaster {
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 30_000;
     this.slotRequestTimeoutMs = options.slotRequestTimeoutMs;
     this.needed = slotsNeeded(options.graph);
+    // Last: the deployer may report as soon as it is attached.
+    this.deployer.attach?.(this);
   }
 
   /** The job's state now. */

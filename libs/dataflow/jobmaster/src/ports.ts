@@ -1,6 +1,6 @@
 // What the job master talks to, as interfaces: the scheduler's resource manager (the real one is
 // `SlotRequester` of `@mesoflow/resourcemanager-client`) and the TaskManagers (a gRPC client of
-// the TaskManager's deploy RPC, still to be written).
+// the TaskManager's deploy RPC: `GrpcTaskDeployer`).
 import type { KeyValue } from '@mesoflow/dataflow-api';
 import type { SlotRequester } from '@mesoflow/resourcemanager-client';
 import type { ExecutionAttemptId } from './attempt-id';
@@ -27,6 +27,18 @@ export interface TaskDeployer {
    * reached; the job master then counts the task as CANCELED.
    */
   cancel(attemptId: ExecutionAttemptId): Promise<void>;
+  /**
+   * Called once by the `JobMaster` constructor with the job master itself: where a deployer that
+   * receives the TaskManagers' reports (e.g. `GrpcTaskDeployer` over WatchTasks) sends them.
+   * Deployers whose reports reach the job master another way leave it out.
+   */
+  attach?(reporter: TaskStateReporter): void;
+}
+
+/** Takes a TaskManager's task state reports: a `JobMaster`. */
+export interface TaskStateReporter {
+  /** See `JobMaster.reportTaskState`: false for a task of another job or attempt. */
+  reportTaskState(report: TaskStateReport): boolean;
 }
 
 /** Where and why a task failed, as its TaskManager reports it (from the runtime's `FailureLocation`). */
