@@ -17,6 +17,12 @@ describe('parseSettings', () => {
     });
   });
 
+  it("advertises the agent's address when no hostname is configured", () => {
+    expect(parseSettings([], { MESOS_EXECUTOR_ID: 't', MESOS_AGENT_ENDPOINT: '10.0.0.7:5051' }).advertisedHost).toBe('10.0.0.7');
+    expect(parseSettings([], { MESOS_EXECUTOR_ID: 't', MESOS_AGENT_ENDPOINT: '[fd00::7]:5051' }).advertisedHost).toBe('fd00::7');
+    expect(parseSettings([], { MESOS_EXECUTOR_ID: 't', MESOS_AGENT_ENDPOINT: '10.0.0.7:5051', MESOFLOW_HOSTNAME: 'tm.example' }).advertisedHost).toBe('tm.example');
+  });
+
   it('names what is missing when there is no task id', () => {
     let caught: unknown;
     try {

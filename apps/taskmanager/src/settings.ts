@@ -6,7 +6,11 @@ import { TaskManagerError, TaskManagerErrorCode } from './errors';
 export interface TaskManagerSettings {
   /** The Mesos task id the TaskManager registers as (`MESOFLOW_TASK_ID`, else `MESOS_EXECUTOR_ID`, or `--task-id`). */
   taskId: string;
-  /** The host other processes reach this TaskManager at (`MESOFLOW_HOSTNAME`, else the host name). */
+  /**
+   * The host other processes reach this TaskManager at: `MESOFLOW_HOSTNAME` (from
+   * `mesos.resourcemanager.tasks.hostname`), else the agent's address from `MESOS_AGENT_ENDPOINT`
+   * (the agent advertises one every host of the cluster reaches), else the host name.
+   */
   advertisedHost: string;
   /** `--bind-host` of every port. @default '0.0.0.0' */
   bindHost: string;
@@ -20,7 +24,8 @@ const FLAGS = ['--task-id', '--bind-host', '--http-port', '--work-dir'];
 
 /**
  * Reads `--task-id --bind-host --http-port --work-dir` (also `--flag=value`) and the task's
- * environment (`MESOFLOW_TASK_ID`, `MESOS_EXECUTOR_ID`, `MESOFLOW_HOSTNAME`, `MESOS_SANDBOX`).
+ * environment (`MESOFLOW_TASK_ID`, `MESOS_EXECUTOR_ID`, `MESOFLOW_HOSTNAME`, `MESOS_AGENT_ENDPOINT`,
+ * `MESOS_SANDBOX`).
  * @throws ConfigError for a bad flag, TaskManagerError INVALID_CONFIGURATION without a task id.
  */
 export function parseSettings(args: readonly string[], env: Readonly<Record<string, string | undefined>>): TaskManagerSettings {
@@ -39,11 +44,17 @@ export function parseSettings(args: readonly string[], env: Readonly<Record<stri
   }
   return {
     taskId,
-    advertisedHost: nonEmpty(env['MESOFLOW_HOSTNAME']) ?? hostname(),
+    advertisedHost: nonEmpty(env['MESOFLOW_HOSTNAME']) ?? agentHost(env['MESOS_AGENT_ENDPOINT']) ?? hostname(),
     bindHost,
     httpPort,
     workDir: workDirFlag ?? nonEmpty(env['MESOS_SANDBOX']) ?? process.cwd(),
   };
+}
+
+/** The host of `MESOS_AGENT_ENDPOINT` (`ip:port`, or `[ipv6]:port`). */
+function agentHost(endpoint: string | undefined): string | undefined {
+  const host = nonEmpty(endpoint)?.replace(/:\d+$/, '');
+  return host === undefined || host === '' ? undefined : host.replace(/^\[(.*)\]$/, '$1');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
