@@ -43,8 +43,10 @@ if [[ -n "${MESOFLOW_BOOTSTRAP_CMD:-}" ]]; then
   sh -c "$MESOFLOW_BOOTSTRAP_CMD" || die "the bootstrap command failed with status $?"
 fi
 
+# The configuration check loads the shipped configuration the way the TaskManager will and prints
+# what it found (slots, addresses, shipped files), so a broken shipment shows in stdout at once.
+node "$MESOFLOW_HOME/libexec/verify-taskmanager-conf.js" "$@" || die "the shipped configuration does not load"
+
 echo "Starting TaskManager '${MESOFLOW_TASK_ID:-unknown}' from '$MESOFLOW_HOME'"
-# TODO(TaskManager issue): exec the real TaskManager here. Until then this step only checks that
-# the shipped configuration loads, prints what it found (slots, RPC addresses, shipped files)
-# and exits: it is a configuration check, not a TaskManager.
-exec node "$MESOFLOW_HOME/libexec/verify-taskmanager-conf.js" "$@"
+# A 1 MiB young generation, as dist/<service>/run does: measured, it halves idle memory.
+exec node --max-semi-space-size=1 "$MESOFLOW_HOME/libexec/taskmanager/main.js" "$@"

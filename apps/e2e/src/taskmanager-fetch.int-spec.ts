@@ -5,10 +5,17 @@
 // signed URLs), and bin/mesos-taskmanager.sh finds and loads that configuration.
 import * as grpc from '@grpc/grpc-js';
 import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
-import { startLocalMesos, stateFrameworks, type LocalMesos, type StateFramework } from '@mesoflow/mesos-local';
+import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
 import { CONFIG_OVERLAY_GRPC, grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
 import { FileWorkerStore } from '@mesoflow/zk-store';
+import { loadRuntimeProgram, planProgram } from '@mesoflow/dataflow-api';
+import { GrpcTaskDeployer, JobMaster } from '@mesoflow/dataflow-jobmaster';
+import { runJobLocally } from '@mesoflow/dataflow-runtime';
+import { SlotRequester } from '@mesoflow/resourcemanager-client';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import pino from 'pino';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,6 +72,8 @@ describe('a TaskManager launched from its config-overlay spec', () => {
   let scheduler: MesosSchedulerClient;
   let overlayClient: ConfigOverlayClient;
   let overlayTarget: string;
+  /** `jobmanager.rpc.port`: where the second test's scheduler serves the resource manager TaskManagers register with. */
+  let resourceManagerPort: number;
   let artifactHttpPort: number;
 
   beforeAll(async () => {
@@ -74,6 +83,7 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     writeFileSync(join(dir, 'etc/mesoflow.keytab'), 'not-really-a-keytab');
 
     artifactHttpPort = await freePort();
+    resourceManagerPort = await freePort();
     const artifactGrpcPort = await freePort();
     artifactServer = nodeProcess(
       'artifact-server',
@@ -103,7 +113,8 @@ describe('a TaskManager launched from its config-overlay spec', () => {
         `--artifact-server=127.0.0.1:${artifactGrpcPort}`,
         `--lib-dir=${join(dir, 'lib')}`,
         '-Dtaskmanager.numberOfTaskSlots=3',
-        '-Djobmanager.rpc.address=jobmanager.e2e.test',
+        '-Djobmanager.rpc.address=127.0.0.1',
+        `-Djobmanager.rpc.port=${resourceManagerPort}`,
         '-Dmesos.resourcemanager.tasks.cpus=0.1',
         '-Dmesos.resourcemanager.tasks.mem=64m',
         '-Dmesos.resourcemanager.tasks.bootstrap-cmd=echo bootstrapped > bootstrap.txt',
@@ -189,28 +200,33 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     });
 
     const statuses = (): TaskStatus[] => events.flatMap((e) => (e.type === 'UPDATE' && e.update.status.task_id.value === taskId ? [e.update.status] : []));
-    const final = await waitFor(() => statuses().find((s) => s.state !== S.TASK_STARTING && s.state !== S.TASK_RUNNING && s.state !== S.TASK_STAGING), {
-      timeoutMs: 60_000,
-      description: `a terminal status of task '${taskId}'`,
-    });
-
-    const sandbox = realpathSync(join(dir, 'mesos/agent-0/slaves', offer.agent_id.value, 'frameworks', frameworkId, 'executors', taskId, 'runs/latest'));
-    const stdout = readFileSync(join(sandbox, 'stdout'), 'utf8');
-    const stderr = readFileSync(join(sandbox, 'stderr'), 'utf8');
-    // On failure, the status message and the sandbox's stderr say why.
-    expect(`${mesos.v1.TaskState[final.state]}: ${final.message ?? ''}\n${stderr}`).toMatch(/^TASK_FINISHED/);
+    const sandbox = join(dir, 'mesos/agent-0/slaves', offer.agent_id.value, 'frameworks', frameworkId, 'executors', taskId, 'runs/latest');
+    // After the check step the entry script runs the TaskManager, which keeps trying to reach a
+    // resource manager (none serves in this test): the check's output is what this test reads.
+    const stdout = await waitFor(
+      () => {
+        const ended = statuses().find((s) => s.state !== S.TASK_STARTING && s.state !== S.TASK_RUNNING && s.state !== S.TASK_STAGING);
+        if (ended) throw new Error(`task '${taskId}' ended ${mesos.v1.TaskState[ended.state]}: ${ended.message ?? ''}\n${readFileSync(join(sandbox, 'stderr'), 'utf8')}`);
+        const text = existsSync(join(sandbox, 'stdout')) ? readFileSync(join(sandbox, 'stdout'), 'utf8') : '';
+        return text.includes(`Starting TaskManager '${taskId}'`) ? text : undefined;
+      },
+      { timeoutMs: 60_000, description: `the TaskManager of '${taskId}' to start` },
+    );
+    await scheduler.kill({ task_id: { value: taskId }, agent_id: offer.agent_id });
+    await waitFor(() => statuses().some((s) => s.state === S.TASK_KILLED) || undefined, { description: `task '${taskId}' killed` });
 
     // The fetcher's work: the distribution unpacked, the library, keytab and configuration in place.
     expect(statSync(join(sandbox, 'mesoflow/bin/mesos-taskmanager.sh')).mode & 0o111).not.toBe(0);
     expect(existsSync(join(sandbox, 'mesoflow/libexec/verify-taskmanager-conf.js'))).toBe(true);
+    expect(existsSync(join(sandbox, 'mesoflow/libexec/taskmanager/main.js'))).toBe(true);
     expect(readFileSync(join(sandbox, 'lib/udf-library.js'), 'utf8')).toBe('module.exports = (x) => x * 2;\n');
     expect(readFileSync(join(sandbox, 'security/krb5.keytab'), 'utf8')).toBe('not-really-a-keytab');
     expect(readFileSync(join(sandbox, 'bootstrap.txt'), 'utf8')).toBe('bootstrapped\n');
 
     // The entry script found the configuration and the check step loaded it.
-    expect(stdout).toContain(`Configuration file: ${join(sandbox, 'conf/mesoflow-conf.yaml')}`);
+    expect(stdout).toContain(`Configuration file: ${join(realpathSync(sandbox), 'conf/mesoflow-conf.yaml')}`);
     expect(stdout).toContain('Task slots: 3');
-    expect(stdout).toContain('JobManager RPC address: jobmanager.e2e.test:6123');
+    expect(stdout).toContain(`JobManager RPC address: 127.0.0.1:${resourceManagerPort}`);
     expect(stdout).toContain(`TaskManager RPC port: ${rpcPort}`);
     expect(stdout).toContain(`TaskManager data port: ${dataPort}`);
     expect(stdout).toContain('Kerberos keytab: security/krb5.keytab');
@@ -219,7 +235,7 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     await scheduler.teardown();
   }, 120_000);
 
-  it('is what the scheduler process launches when it is given the configuration overlay', async () => {
+  it('runs WordCount on TaskManagers the scheduler launched through Mesos from the overlay\'s spec', async () => {
     const storeDir = join(dir, 'scheduler-store');
     const httpPort = await freePort();
     const scheduler = nodeProcess(
@@ -231,40 +247,74 @@ describe('a TaskManager launched from its config-overlay spec', () => {
         '--bind-host=127.0.0.1',
         `--config-overlay=${overlayTarget}`,
         `-Dmesos.master=${cluster.url}`,
-        `-Djobmanager.rpc.port=${await freePort()}`,
+        `-Djobmanager.rpc.port=${resourceManagerPort}`,
         '-Dmesos.resourcemanager.framework.name=e2e-scheduler',
-        '-Dmesos.initial-tasks=1',
+        '-Dmesos.initial-tasks=2',
+        '-Dtaskmanager.numberOfTaskSlots=3',
         '-Dmesos.resourcemanager.tasks.cpus=0.1',
         '-Dmesos.resourcemanager.tasks.mem=64m',
-        // The shipped check step exits, which the scheduler takes as a failed TaskManager: give up then.
-        '-Dmesos.maximum-failed-tasks=0',
       ],
       join(dir, 'scheduler.log'),
       () => healthy(`http://127.0.0.1:${httpPort}/healthz`),
       { MESOFLOW_CONF_DIR: join(dir, 'conf') },
     );
     await scheduler.start();
+    const slots = new SlotRequester({ target: `127.0.0.1:${resourceManagerPort}`, logger: pino({ level: 'silent' }) });
     try {
-      const taskId = 'taskmanager-00001';
-      // The first test's framework ran a task of the same ID: look at this scheduler's framework only.
-      const framework = (): StateFramework | undefined => stateFrameworks(cluster.state()).find((f) => f.name === 'e2e-scheduler');
-      const ended = await waitFor(
-        () => [...(framework()?.tasks ?? []), ...(framework()?.completed_tasks ?? [])].find((t) => t.id === taskId && /FINISHED|FAILED/.test(t.state)),
-        { timeoutMs: 60_000, description: `task '${taskId}' to end on the master` },
+      // Both TaskManagers ran from the shipped distribution and registered their slots.
+      const workers = await waitFor(
+        async () => {
+          const listed = await slots.listWorkers();
+          const registered = listed.workers.filter((w) => w.state === 'Launched' && w.taskManager !== undefined);
+          return registered.length === 2 ? registered : undefined;
+        },
+        { timeoutMs: 90_000, description: 'two TaskManagers registered' },
       );
+      // The ports the scheduler took from the offer reached the TaskManager's shipped configuration.
+      for (const worker of workers) expect(worker.taskManager?.rpcAddress).toBe(`127.0.0.1:${worker.ports[0]}`);
+
+      // The example program as a user ships it: one JavaScript bundle with the API inside.
+      const bundlePath = join(dir, 'word-count.js');
+      await build({ entryPoints: [join(ROOT, 'examples/batch/word-count.ts')], outfile: bundlePath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', tsconfig: join(ROOT, 'tsconfig.base.json'), logLevel: 'silent' });
+      const bundle = { path: bundlePath, sha256: createHash('sha256').update(readFileSync(bundlePath)).digest('hex') };
+      // Each load runs the program afresh, as a TaskManager's loader does.
+      const load = (): void => {
+        jest.isolateModules(() => void jest.requireActual(bundlePath));
+      };
+      const { graph } = await planProgram(load, { bundle, defaultParallelism: 2 });
+      const reference = await loadRuntimeProgram(load, { bundle, defaultParallelism: 2 });
+      const expected = new Map<string, number>();
+      await runJobLocally(reference.graph, reference.functions, {
+        stdout: (line) => {
+          const [word, count] = JSON.parse(line.replace(/^\d+> /, '')) as [string, number];
+          expected.set(word, Math.max(count, expected.get(word) ?? 0));
+        },
+      });
+
+      const deployer = new GrpcTaskDeployer({ bundle: { url: bundlePath, sha256: bundle.sha256 } });
+      const result = await new JobMaster({ jobId: 'e2e-word-count', graph, slots, deployer }).run();
+      await deployer.close();
+      expect(result.state).toBe('FINISHED');
+
+      // The print sinks wrote to their TaskManagers' sandboxes: the last count of each word is its total.
       const store = await FileWorkerStore.open(storeDir);
-      const worker = await store.get(taskId);
       const frameworkId = await store.getFrameworkId();
       await store.close();
-      const sandbox = realpathSync(join(dir, 'mesos/agent-0/slaves', worker?.agentId ?? '?', 'frameworks', frameworkId ?? '?', 'executors', taskId, 'runs/latest'));
-      const stdout = readFileSync(join(sandbox, 'stdout'), 'utf8');
-      expect(`${ended.state}\n${readFileSync(join(sandbox, 'stderr'), 'utf8')}`).toMatch(/^TASK_FINISHED/);
-      // The ports the scheduler took from the offer reached the TaskManager's shipped configuration.
-      expect(stdout).toContain(`TaskManager RPC port: ${worker?.ports[0]}`);
-      expect(stdout).toContain(`TaskManager data port: ${worker?.ports[1]}`);
-      expect(stdout).toContain('User libraries: udf-library.js');
+      const printed = new Map<string, number>();
+      for (const worker of workers) {
+        const sandbox = join(dir, 'mesos/agent-0/slaves', worker.agentId, 'frameworks', frameworkId ?? '?', 'executors', worker.taskId, 'runs/latest');
+        for (const line of readFileSync(join(sandbox, 'stdout'), 'utf8').split('\n')) {
+          const match = /^\d+> (\[.*\])$/.exec(line);
+          if (!match?.[1]) continue;
+          const [word, count] = JSON.parse(match[1]) as [string, number];
+          printed.set(word, Math.max(count, printed.get(word) ?? 0));
+        }
+      }
+      expect(expected.get('to')).toBe(7);
+      expect(Object.fromEntries(printed)).toEqual(Object.fromEntries(expected));
     } finally {
+      slots.close();
       await scheduler.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });

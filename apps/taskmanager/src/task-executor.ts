@@ -249,7 +249,8 @@ export class TaskExecutor {
         outputs,
         ...(input === undefined ? {} : { input }),
         signal,
-        stdout: (line) => this.options.logger.info({ task: task.key, sink: 'print' }, line),
+        // print() writes plain lines to the TaskManager's standard output (the sandbox's
+        // stdout), as Flink's print sink writes to the TaskManager's .out file.
         collect: (operatorId, _subtask, value) =>
           this.publish(task, { collected: { operator_id: operatorId, json: JSON.stringify(value) ?? 'null' } }),
       });
