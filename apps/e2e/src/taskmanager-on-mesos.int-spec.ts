@@ -1,8 +1,11 @@
-// A TaskManager's container spec, end to end and real: the artifact server and the
-// config-overlay service run as processes, the local Mesos stand-in runs the task, and our Mesos
-// client launches it. The stand-in's fetcher downloads the spec's URIs from the artifact server
-// into the sandbox (the distribution unpacked, user libraries, keytab and configuration through
-// signed URLs), and bin/mesos-taskmanager.sh finds and loads that configuration.
+// TaskManagers on Mesos, end to end and real: the artifact server and the config-overlay service
+// run as processes, the local Mesos stand-in runs the tasks. First a TaskManager launched by hand
+// from its spec: the stand-in's fetcher downloads the spec's URIs from the artifact server into
+// the sandbox (the distribution unpacked, user libraries, keytab and configuration through signed
+// URLs), and bin/mesos-taskmanager.sh finds and loads that configuration. Then the scheduler
+// process launches two TaskManagers from the overlay's spec, they register, and the WordCount and
+// WindowJoin examples run across them through the job master, printing exactly what the
+// reference executor prints.
 import * as grpc from '@grpc/grpc-js';
 import { MesosSchedulerClient, type UpdateEvent } from '@mesoflow/mesos-client';
 import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
@@ -235,7 +238,7 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     await scheduler.teardown();
   }, 120_000);
 
-  it('runs WordCount on TaskManagers the scheduler launched through Mesos from the overlay\'s spec', async () => {
+  it('runs WordCount and WindowJoin on TaskManagers the scheduler launched through Mesos from the overlay\'s spec', async () => {
     const storeDir = join(dir, 'scheduler-store');
     const httpPort = await freePort();
     const scheduler = nodeProcess(
@@ -273,45 +276,54 @@ describe('a TaskManager launched from its config-overlay spec', () => {
       // The ports the scheduler took from the offer reached the TaskManager's shipped configuration.
       for (const worker of workers) expect(worker.taskManager?.rpcAddress).toBe(`127.0.0.1:${worker.ports[0]}`);
 
-      // The example program as a user ships it: one JavaScript bundle with the API inside.
-      const bundlePath = join(dir, 'word-count.js');
-      await build({ entryPoints: [join(ROOT, 'examples/batch/word-count.ts')], outfile: bundlePath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', tsconfig: join(ROOT, 'tsconfig.base.json'), logLevel: 'silent' });
-      const bundle = { path: bundlePath, sha256: createHash('sha256').update(readFileSync(bundlePath)).digest('hex') };
-      // Each load runs the program afresh, as a TaskManager's loader does.
-      const load = (): void => {
-        jest.isolateModules(() => void jest.requireActual(bundlePath));
-      };
-      const { graph } = await planProgram(load, { bundle, defaultParallelism: 2 });
-      const reference = await loadRuntimeProgram(load, { bundle, defaultParallelism: 2 });
-      const expected = new Map<string, number>();
-      await runJobLocally(reference.graph, reference.functions, {
-        stdout: (line) => {
-          const [word, count] = JSON.parse(line.replace(/^\d+> /, '')) as [string, number];
-          expected.set(word, Math.max(count, expected.get(word) ?? 0));
-        },
-      });
-
-      const deployer = new GrpcTaskDeployer({ bundle: { url: bundlePath, sha256: bundle.sha256 } });
-      const result = await new JobMaster({ jobId: 'e2e-word-count', graph, slots, deployer }).run();
-      await deployer.close();
-      expect(result.state).toBe('FINISHED');
-
-      // The print sinks wrote to their TaskManagers' sandboxes: the last count of each word is its total.
       const store = await FileWorkerStore.open(storeDir);
       const frameworkId = await store.getFrameworkId();
       await store.close();
-      const printed = new Map<string, number>();
-      for (const worker of workers) {
-        const sandbox = join(dir, 'mesos/agent-0/slaves', worker.agentId, 'frameworks', frameworkId ?? '?', 'executors', worker.taskId, 'runs/latest');
-        for (const line of readFileSync(join(sandbox, 'stdout'), 'utf8').split('\n')) {
-          const match = /^\d+> (\[.*\])$/.exec(line);
-          if (!match?.[1]) continue;
-          const [word, count] = JSON.parse(match[1]) as [string, number];
-          printed.set(word, Math.max(count, printed.get(word) ?? 0));
-        }
-      }
-      expect(expected.get('to')).toBe(7);
-      expect(Object.fromEntries(printed)).toEqual(Object.fromEntries(expected));
+      const stdoutFiles = workers.map((worker) =>
+        join(dir, 'mesos/agent-0/slaves', worker.agentId, 'frameworks', frameworkId ?? '?', 'executors', worker.taskId, 'runs/latest/stdout'),
+      );
+
+      /**
+       * Runs an example as a user ships it (one JavaScript bundle with the API inside) through the
+       * JobMaster on the two TaskManagers, and on the reference executor; returns the records each
+       * printed, sorted (the TaskManagers' print sinks write to their sandboxes' stdout).
+       */
+      const runExample = async (example: string, jobId: string): Promise<{ onMesos: string[]; reference: string[] }> => {
+        const bundlePath = join(dir, `${jobId}.js`);
+        await build({ entryPoints: [join(ROOT, example)], outfile: bundlePath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', tsconfig: join(ROOT, 'tsconfig.base.json'), logLevel: 'silent' });
+        const bundle = { path: bundlePath, sha256: createHash('sha256').update(readFileSync(bundlePath)).digest('hex') };
+        // Each load runs the program afresh, as a TaskManager's loader does.
+        const load = (): void => {
+          jest.isolateModules(() => void jest.requireActual(bundlePath));
+        };
+        const { graph } = await planProgram(load, { bundle, defaultParallelism: 2 });
+        const local = await loadRuntimeProgram(load, { bundle, defaultParallelism: 2 });
+        const reference: string[] = [];
+        await runJobLocally(local.graph, local.functions, { stdout: (line) => reference.push(line.replace(/^\d+> /, '')) });
+
+        const printedBefore = stdoutFiles.map((file) => readFileSync(file, 'utf8').length);
+        const deployer = new GrpcTaskDeployer({ bundle: { url: bundlePath, sha256: bundle.sha256 } });
+        const result = await new JobMaster({ jobId, graph, slots, deployer }).run();
+        await deployer.close();
+        expect(result).toMatchObject({ state: 'FINISHED', restarts: 0 });
+        const onMesos = stdoutFiles.flatMap((file, i) =>
+          readFileSync(file, 'utf8')
+            .slice(printedBefore[i])
+            .split('\n')
+            .flatMap((line) => /^\d+> (\[.*\])$/.exec(line)?.[1] ?? []),
+        );
+        return { onMesos: onMesos.sort(), reference: reference.sort() };
+      };
+
+      // WordCount: every update printed; the same multiset of updates as the reference.
+      const wordCount = await runExample('examples/batch/word-count.ts', 'e2e-word-count');
+      expect(wordCount.reference).toContain('["to",7]');
+      expect(wordCount.onMesos).toEqual(wordCount.reference);
+
+      // WindowJoin: grades and salaries per name in event-time windows, across both TaskManagers.
+      const windowJoin = await runExample('examples/streaming/window-join.ts', 'e2e-window-join');
+      expect(windowJoin.reference.length).toBeGreaterThan(20);
+      expect(windowJoin.onMesos).toEqual(windowJoin.reference);
     } finally {
       slots.close();
       await scheduler.stop();
