@@ -60,18 +60,38 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
   const { graph, vertexId, subtaskIndex, outputs } = options;
   const signal = options.signal ?? new AbortController().signal;
   const late = new Map<string, number>();
-  let failure: { error: unknown } | undefined;
-  let failed: (error: unknown) => void = () => undefined;
-  const failedPromise = new Promise<never>((_, reject) => {
-    failed = reject;
-  });
-  failedPromise.catch(() => undefined);
-  const stopped = new Promise<typeof CANCELED>((resolve) => {
-    if (signal.aborted) resolve(CANCELED);
-    signal.addEventListener('abort', () => resolve(CANCELED), { once: true });
-  });
+  let failure: { error: Error } | undefined;
+  // The waits under way, woken when the subtask fails or is cancelled. Not Promise.race against
+  // two long-lived promises: each race would leave a reaction on them, one per record, held
+  // until the subtask ends (2M records ran out of memory that way).
+  const interrupters = new Set<(outcome: typeof CANCELED | { error: Error }) => void>();
+  const interrupt = (outcome: typeof CANCELED | { error: Error }): void => {
+    for (const interrupter of [...interrupters]) interrupter(outcome);
+  };
+  signal.addEventListener('abort', () => interrupt(CANCELED), { once: true });
   // Waits for `promise` unless the subtask failed (rejects) or was cancelled (CANCELED) first.
-  const race = <T>(promise: Promise<T>): Promise<T | typeof CANCELED> => Promise.race([promise, failedPromise, stopped]);
+  const race = <T>(promise: Promise<T>): Promise<T | typeof CANCELED> => {
+    if (failure !== undefined) return Promise.reject(failure.error);
+    if (signal.aborted) return Promise.resolve(CANCELED);
+    return new Promise<T | typeof CANCELED>((resolve, reject) => {
+      const interrupter = (outcome: typeof CANCELED | { error: Error }): void => {
+        interrupters.delete(interrupter);
+        if (outcome === CANCELED) resolve(CANCELED);
+        else reject(outcome.error);
+      };
+      interrupters.add(interrupter);
+      promise.then(
+        (value) => {
+          interrupters.delete(interrupter);
+          resolve(value);
+        },
+        (error: unknown) => {
+          interrupters.delete(interrupter);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  };
   const writable = async (): Promise<boolean> => {
     for (const output of outputs) {
       for (let wait = output.writable(); wait !== undefined; wait = output.writable()) {
@@ -88,8 +108,8 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     watermarkIntervalMs: options.watermarkIntervalMs ?? 0,
     lateRecord: (id) => late.set(id, (late.get(id) ?? 0) + 1),
     fail: (error) => {
-      failure ??= { error };
-      failed(error);
+      failure ??= { error: error instanceof Error ? error : new Error(String(error)) };
+      interrupt(failure);
     },
   });
   const result = (status: SubtaskResult['status']): SubtaskResult => ({ status, lateRecordsDropped: late });
