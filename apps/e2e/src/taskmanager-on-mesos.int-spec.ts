@@ -12,12 +12,14 @@ import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
 import { CONFIG_OVERLAY_GRPC, grpcServiceClient, mesos, type mesoflow } from '@mesoflow/proto';
 import { freePort, ManagedProcess, waitFor } from '@mesoflow/testing';
 import { FileWorkerStore } from '@mesoflow/zk-store';
-import { loadRuntimeProgram, planProgram } from '@mesoflow/dataflow-api';
-import { GrpcTaskDeployer, JobMaster } from '@mesoflow/dataflow-jobmaster';
+import { loadRuntimeProgram, planProgram, type RuntimeProgram } from '@mesoflow/dataflow-api';
+import { GrpcTaskDeployer, JobMaster, type CollectedRecord } from '@mesoflow/dataflow-jobmaster';
+import { READINGS, reading, WINDOW_MS } from './programs/window-sums-data';
 import { runJobLocally } from '@mesoflow/dataflow-runtime';
-import { SlotRequester } from '@mesoflow/resourcemanager-client';
+import { SlotRequester, type WorkerInfo } from '@mesoflow/resourcemanager-client';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
+import { readdir, readlink } from 'node:fs/promises';
 import pino from 'pino';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +54,27 @@ async function healthy(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The framework ID the scheduler persisted in its store folder. */
+async function frameworkIdIn(storeDir: string): Promise<string> {
+  const store = await FileWorkerStore.open(storeDir);
+  try {
+    return (await store.getFrameworkId()) ?? '?';
+  } finally {
+    await store.close();
+  }
+}
+
+/** Processes whose working directory is `folder` (a task's processes run in its sandbox). */
+async function pidsWithCwd(folder: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '');
+    if (cwd === folder) pids.push(Number(name));
+  }
+  return pids;
 }
 
 /** `node --import tsx <entry> <args>` from the repository root, with only the given MESOFLOW_* variables. */
@@ -238,8 +261,12 @@ describe('a TaskManager launched from its config-overlay spec', () => {
     await scheduler.teardown();
   }, 120_000);
 
-  it('runs WordCount and WindowJoin on TaskManagers the scheduler launched through Mesos from the overlay\'s spec', async () => {
-    const storeDir = join(dir, 'scheduler-store');
+  /**
+   * The scheduler process launching `workers` TaskManagers from the overlay's spec, and a job
+   * master's client of its resource manager, once every TaskManager registered its slots.
+   */
+  async function startSessionCluster(name: string, workers: number): Promise<{ scheduler: ManagedProcess; slots: SlotRequester; storeDir: string; registered: WorkerInfo[] }> {
+    const storeDir = join(dir, `${name}-store`);
     const httpPort = await freePort();
     const scheduler = nodeProcess(
       'scheduler',
@@ -251,36 +278,51 @@ describe('a TaskManager launched from its config-overlay spec', () => {
         `--config-overlay=${overlayTarget}`,
         `-Dmesos.master=${cluster.url}`,
         `-Djobmanager.rpc.port=${resourceManagerPort}`,
-        '-Dmesos.resourcemanager.framework.name=e2e-scheduler',
-        '-Dmesos.initial-tasks=2',
+        `-Dmesos.resourcemanager.framework.name=${name}`,
+        `-Dmesos.initial-tasks=${workers}`,
         '-Dtaskmanager.numberOfTaskSlots=3',
         '-Dmesos.resourcemanager.tasks.cpus=0.1',
         '-Dmesos.resourcemanager.tasks.mem=64m',
       ],
-      join(dir, 'scheduler.log'),
+      join(dir, `${name}.log`),
       () => healthy(`http://127.0.0.1:${httpPort}/healthz`),
       { MESOFLOW_CONF_DIR: join(dir, 'conf') },
     );
     await scheduler.start();
     const slots = new SlotRequester({ target: `127.0.0.1:${resourceManagerPort}`, logger: pino({ level: 'silent' }) });
+    const registered = await waitFor(
+      async () => {
+        const listed = await slots.listWorkers();
+        const found = listed.workers.filter((w) => w.state === 'Launched' && w.taskManager !== undefined);
+        return found.length === workers ? found : undefined;
+      },
+      { timeoutMs: 90_000, description: `${workers} TaskManagers registered` },
+    );
+    return { scheduler, slots, storeDir, registered };
+  }
+
+  /** A program as a user ships it: one JavaScript bundle with the API inside, planned at parallelism 2. */
+  async function bundleProgram(source: string, name: string): Promise<{ bundle: { path: string; sha256: string }; graph: mesoflow.dataflow.v1.JobGraph.$Properties; reference: RuntimeProgram }> {
+    const bundlePath = join(dir, `${name}.js`);
+    await build({ entryPoints: [join(ROOT, source)], outfile: bundlePath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', tsconfig: join(ROOT, 'tsconfig.base.json'), logLevel: 'silent' });
+    const bundle = { path: bundlePath, sha256: createHash('sha256').update(readFileSync(bundlePath)).digest('hex') };
+    // Each load runs the program afresh, as a TaskManager's loader does.
+    const load = (): void => {
+      jest.isolateModules(() => void jest.requireActual(bundlePath));
+    };
+    const { graph } = await planProgram(load, { bundle, defaultParallelism: 2 });
+    return { bundle, graph, reference: await loadRuntimeProgram(load, { bundle, defaultParallelism: 2 }) };
+  }
+
+  it('runs WordCount and WindowJoin on TaskManagers the scheduler launched through Mesos from the overlay\'s spec', async () => {
+    const { scheduler, slots, storeDir, registered: workers } = await startSessionCluster('e2e-scheduler', 2);
     try {
-      // Both TaskManagers ran from the shipped distribution and registered their slots.
-      const workers = await waitFor(
-        async () => {
-          const listed = await slots.listWorkers();
-          const registered = listed.workers.filter((w) => w.state === 'Launched' && w.taskManager !== undefined);
-          return registered.length === 2 ? registered : undefined;
-        },
-        { timeoutMs: 90_000, description: 'two TaskManagers registered' },
-      );
       // The ports the scheduler took from the offer reached the TaskManager's shipped configuration.
       for (const worker of workers) expect(worker.taskManager?.rpcAddress).toBe(`127.0.0.1:${worker.ports[0]}`);
 
-      const store = await FileWorkerStore.open(storeDir);
-      const frameworkId = await store.getFrameworkId();
-      await store.close();
+      const frameworkId = await frameworkIdIn(storeDir);
       const stdoutFiles = workers.map((worker) =>
-        join(dir, 'mesos/agent-0/slaves', worker.agentId, 'frameworks', frameworkId ?? '?', 'executors', worker.taskId, 'runs/latest/stdout'),
+        join(dir, 'mesos/agent-0/slaves', worker.agentId, 'frameworks', frameworkId, 'executors', worker.taskId, 'runs/latest/stdout'),
       );
 
       /**
@@ -289,20 +331,12 @@ describe('a TaskManager launched from its config-overlay spec', () => {
        * printed, sorted (the TaskManagers' print sinks write to their sandboxes' stdout).
        */
       const runExample = async (example: string, jobId: string): Promise<{ onMesos: string[]; reference: string[] }> => {
-        const bundlePath = join(dir, `${jobId}.js`);
-        await build({ entryPoints: [join(ROOT, example)], outfile: bundlePath, bundle: true, platform: 'node', format: 'cjs', target: 'node20', tsconfig: join(ROOT, 'tsconfig.base.json'), logLevel: 'silent' });
-        const bundle = { path: bundlePath, sha256: createHash('sha256').update(readFileSync(bundlePath)).digest('hex') };
-        // Each load runs the program afresh, as a TaskManager's loader does.
-        const load = (): void => {
-          jest.isolateModules(() => void jest.requireActual(bundlePath));
-        };
-        const { graph } = await planProgram(load, { bundle, defaultParallelism: 2 });
-        const local = await loadRuntimeProgram(load, { bundle, defaultParallelism: 2 });
+        const { bundle, graph, reference: local } = await bundleProgram(example, jobId);
         const reference: string[] = [];
         await runJobLocally(local.graph, local.functions, { stdout: (line) => reference.push(line.replace(/^\d+> /, '')) });
 
         const printedBefore = stdoutFiles.map((file) => readFileSync(file, 'utf8').length);
-        const deployer = new GrpcTaskDeployer({ bundle: { url: bundlePath, sha256: bundle.sha256 } });
+        const deployer = new GrpcTaskDeployer({ bundle: { url: bundle.path, sha256: bundle.sha256 } });
         const result = await new JobMaster({ jobId, graph, slots, deployer }).run();
         await deployer.close();
         expect(result).toMatchObject({ state: 'FINISHED', restarts: 0 });
@@ -329,4 +363,61 @@ describe('a TaskManager launched from its config-overlay spec', () => {
       await scheduler.stop();
     }
   }, 180_000);
+
+  it('restarts a job whose TaskManager is killed with SIGKILL, and collects exactly what an undisturbed run collects', async () => {
+    const { scheduler, slots, storeDir, registered } = await startSessionCluster('e2e-faults', 2);
+    try {
+      const { bundle, graph } = await bundleProgram('apps/e2e/src/programs/window-sums.ts', 'e2e-window-sums');
+      // What an undisturbed run collects, by the program's definition: per sensor and window, the
+      // sum of the values, with the fields of its first reading (window sum's rule).
+      const sums = new Map<string, [string, number, number]>();
+      for (let i = 0; i < READINGS; i++) {
+        const [sensor, value, time] = reading(i);
+        const key = `${sensor}@${Math.floor(time / WINDOW_MS)}`;
+        const sum = sums.get(key);
+        if (sum) sum[1] += value;
+        else sums.set(key, [sensor, value, time]);
+      }
+      const expected = [...sums.values()].map((record) => JSON.stringify(record)).sort();
+      expect(expected).toHaveLength(200);
+      const frameworkId = await frameworkIdIn(storeDir);
+
+      const collected: CollectedRecord[] = [];
+      const deployer = new GrpcTaskDeployer({ bundle: { url: bundle.path, sha256: bundle.sha256 }, onCollected: (record) => collected.push(record) });
+      const jobMaster = new JobMaster({ jobId: 'e2e-window-sums', graph, slots, deployer });
+      let running: () => void = () => undefined;
+      const allRunning = new Promise<void>((resolve) => (running = resolve));
+      jobMaster.onEvent((event) => {
+        if (event.kind === 'progress' && event.progress.phase === 'running' && event.progress.running === event.progress.total) running();
+      });
+      const finished = jobMaster.run();
+
+      // Mid-job: kill -9 the TaskManager process of one of the workers its tasks run on.
+      await allRunning;
+      // A TaskManager running the windows (the last vertex), which work until the very end.
+      const windowVertex = graph.vertices?.at(-1)?.id;
+      const victimId = jobMaster.tasks().find((task) => task.attemptId.vertexId === windowVertex && task.state === 'RUNNING')?.taskManagerId;
+      const victim = registered.find((worker) => worker.taskId === victimId);
+      if (!victim) throw new Error(`the job's TaskManager '${victimId ?? '?'}' is not one of the registered workers`);
+      const sandbox = realpathSync(join(dir, 'mesos/agent-0/slaves', victim.agentId, 'frameworks', frameworkId, 'executors', victim.taskId, 'runs/latest'));
+      const pids = await pidsWithCwd(sandbox);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+
+      const result = await finished;
+      await deployer.close();
+      expect(result.state).toBe('FINISHED');
+      expect(result.restarts).toBeGreaterThanOrEqual(1);
+      const lastAttempt = collected.filter((record) => record.attemptId.attempt === result.restarts).map((record) => record.json).sort();
+      expect(lastAttempt).toEqual(expected);
+      // The scheduler replaced the lost worker.
+      await waitFor(async () => ((await slots.listWorkers()).workers.some((w) => w.state === 'Launched' && w.taskId !== victim.taskId && !registered.some((r) => r.taskId === w.taskId)) ? true : undefined), {
+        timeoutMs: 30_000,
+        description: 'a replacement worker',
+      });
+    } finally {
+      slots.close();
+      await scheduler.stop();
+    }
+  }, 240_000);
 });
