@@ -61,12 +61,17 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
   const signal = options.signal ?? new AbortController().signal;
   const late = new Map<string, number>();
   let failure: { error: Error } | undefined;
-  // The waits under way, woken when the subtask fails or is cancelled. Not Promise.race against
-  // two long-lived promises: each race would leave a reaction on them, one per record, held
-  // until the subtask ends (2M records ran out of memory that way).
-  const interrupters = new Set<(outcome: typeof CANCELED | { error: Error }) => void>();
+  // The one wait under way (a subtask waits for one thing at a time), woken when the subtask fails
+  // or is cancelled. Not Promise.race against two long-lived promises: each race would leave a
+  // reaction on them, one per record, held until the subtask ends (2M records ran out of memory
+  // that way). No named closure per wait either: bundles keep function names, at a cost per closure.
+  let waiting: { resolve: (value: typeof CANCELED) => void; reject: (error: Error) => void } | undefined;
   const interrupt = (outcome: typeof CANCELED | { error: Error }): void => {
-    for (const interrupter of [...interrupters]) interrupter(outcome);
+    const wait = waiting;
+    waiting = undefined;
+    if (wait === undefined) return;
+    if (outcome === CANCELED) wait.resolve(CANCELED);
+    else wait.reject(outcome.error);
   };
   signal.addEventListener('abort', () => interrupt(CANCELED), { once: true });
   // Waits for `promise` unless the subtask failed (rejects) or was cancelled (CANCELED) first.
@@ -74,19 +79,15 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     if (failure !== undefined) return Promise.reject(failure.error);
     if (signal.aborted) return Promise.resolve(CANCELED);
     return new Promise<T | typeof CANCELED>((resolve, reject) => {
-      const interrupter = (outcome: typeof CANCELED | { error: Error }): void => {
-        interrupters.delete(interrupter);
-        if (outcome === CANCELED) resolve(CANCELED);
-        else reject(outcome.error);
-      };
-      interrupters.add(interrupter);
+      const wait = { resolve, reject };
+      waiting = wait;
       promise.then(
         (value) => {
-          interrupters.delete(interrupter);
+          if (waiting === wait) waiting = undefined;
           resolve(value);
         },
         (error: unknown) => {
-          interrupters.delete(interrupter);
+          if (waiting === wait) waiting = undefined;
           reject(error instanceof Error ? error : new Error(String(error)));
         },
       );
