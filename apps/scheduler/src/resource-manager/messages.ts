@@ -2,9 +2,10 @@
 // @grpc/proto-loader produces with GRPC_LOADER_OPTIONS), the handler interface the gRPC controller
 // implements, and the mapping from the slot pool's values to messages.
 import { mesoflow } from '@mesoflow/proto';
+import { resourcesMessage } from '@mesoflow/resourcemanager-client';
 import type { WorkerState } from '@mesoflow/zk-store';
 import type { Observable } from 'rxjs';
-import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, TaskManagerResources, WorkerStatus } from './slot-pool';
+import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, WorkerStatus } from './slot-pool';
 
 const v1 = mesoflow.resourcemanager.v1;
 
@@ -40,27 +41,6 @@ const WORKER_STATES: Readonly<Record<WorkerState, mesoflow.resourcemanager.v1.Wo
   Launched: v1.WorkerState.WORKER_STATE_LAUNCHED,
   Released: v1.WorkerState.WORKER_STATE_RELEASED,
 };
-
-/** A registration's resources from the message; absent fields are 0. */
-export function resourcesFromMessage(message: ResourcesMessage | null | undefined): TaskManagerResources {
-  return {
-    cpus: message?.cpus ?? 0,
-    memMb: message?.mem_mb ?? 0,
-    diskMb: message?.disk_mb ?? 0,
-    gpus: message?.gpus ?? 0,
-    networkMbps: message?.network_mbps ?? 0,
-  };
-}
-
-function resourcesMessage(resources: TaskManagerResources): ResourcesMessage {
-  return {
-    cpus: resources.cpus,
-    mem_mb: resources.memMb,
-    disk_mb: resources.diskMb,
-    gpus: resources.gpus,
-    network_mbps: resources.networkMbps,
-  };
-}
 
 /** A worker and its TaskManager as listed. */
 export function workerInfo({ worker, taskManager }: WorkerStatus): WorkerInfoMessage {

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { RESOURCE_MANAGER_GRPC } from '@mesoflow/proto';
+import { resourcesFromMessage } from '@mesoflow/resourcemanager-client';
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import type { Logger } from 'pino';
@@ -8,7 +9,6 @@ import { isResourceManagerError, ResourceManagerError, ResourceManagerErrorCode 
 import {
   allocationMessage,
   progressMessage,
-  resourcesFromMessage,
   workerInfo,
   type HeartbeatRequest,
   type HeartbeatResponse,

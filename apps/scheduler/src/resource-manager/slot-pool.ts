@@ -1,4 +1,5 @@
 import type { MesoflowConfig } from '@mesoflow/config';
+import type { TaskManagerResources } from '@mesoflow/resourcemanager-client';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { SYSTEM_CLOCK, type Clock, type WorkerView } from '../scheduler/worker-scheduler';
@@ -45,15 +46,6 @@ export function slotPoolSettings(config: MesoflowConfig): Pick<SlotPoolOptions, 
       heartbeatTimeoutMs: config.get('heartbeat.timeout').milliseconds,
     },
   };
-}
-
-/** What a TaskManager reports of its resources; kept as given and shown in the worker list. */
-export interface TaskManagerResources {
-  cpus: number;
-  memMb: number;
-  diskMb: number;
-  gpus: number;
-  networkMbps: number;
 }
 
 /** A slot in use that a registering TaskManager reports. */

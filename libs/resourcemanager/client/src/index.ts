@@ -27,6 +27,8 @@ export type {
   WorkerState,
   WorkerWatchEvent,
 } from './types';
+// The resource mapping is shared with the server (the scheduler), so both read the wire alike.
+export { resourcesFromMessage, resourcesMessage } from './messages';
 export { ResourceManagerClientError, ResourceManagerClientErrorCode, isResourceManagerClientError } from './errors';
 export { BACKOFF_DEFAULTS } from './backoff';
 export type { BackoffOptions } from './backoff';
