@@ -561,11 +561,13 @@ export class WorkerScheduler implements WorkerFleet {
     for (const launch of result.launches) for (const offerId of launch.offerIds) this.release(offerId);
     const declined = await this.launch(result.launches);
     const fresher = new Map(current.map((buffered) => [buffered.offer.id.value, buffered.offer]));
+    // Once per batch, with the workers just launched: spread limits count them.
+    const runningAfter = this.offerExpirationMs > 0 ? this.runningHosts() : [];
     for (const offerId of result.unusedOfferIds) {
       const offer = fresher.get(offerId);
       // A held offer keeps its original expiry.
       if (!offer) continue;
-      if (this.offerExpirationMs > 0 && this.couldHostAWorker(offer)) this.hold(offer);
+      if (this.offerExpirationMs > 0 && this.couldHostAWorker(offer, runningAfter)) this.hold(offer);
       else declined.push(offerId);
     }
     await this.decline(declined);
@@ -590,9 +592,9 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   /** Whether a worker of the configured profile would fit on `offer` alone (a probe placement). */
-  private couldHostAWorker(offer: Offer): boolean {
+  private couldHostAWorker(offer: Offer, running: ReadonlyArray<{ hostname: string }>): boolean {
     const probe: PendingWorker = { workerId: 'probe', profile: this.template.profile, requestedAt: 0 };
-    return placeWorkers([offer], [probe], this.placementOptions(), this.runningHosts()).launches.length > 0;
+    return placeWorkers([offer], [probe], this.placementOptions(), running).launches.length > 0;
   }
 
   /** Keeps `offer` until `mesos.resourcemanager.unused-offer-expiration` passes, then declines it. */
