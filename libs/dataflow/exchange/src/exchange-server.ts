@@ -1,8 +1,9 @@
 import { status, type Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcStreamCall } from '@nestjs/microservices';
+import { DATA_EXCHANGE_GRPC } from '@mesoflow/proto';
 import { ExchangeError, ExchangeErrorCode, toGrpcStatus } from './errors';
-import { DATA_EXCHANGE_SERVICE, dataExchangeServiceDefinition, READ_SUBPARTITION, type ConsumerMessage, type ProducerMessage } from './messages';
+import { dataExchangeServiceDefinition, READ_SUBPARTITION, type ConsumerMessage, type ProducerMessage } from './messages';
 import { PartitionRegistry } from './partition-registry';
 import { messageOf, type ResultSubpartition, type SubpartitionReader } from './result-partition';
 import { describeTask, validateTaskAttemptId, type TaskAttemptId } from './task-attempt';
@@ -46,7 +47,7 @@ export class DataExchangeController {
     this.handler = new DataExchangeHandler(registry);
   }
 
-  @GrpcStreamCall(DATA_EXCHANGE_SERVICE, READ_SUBPARTITION)
+  @GrpcStreamCall(DATA_EXCHANGE_GRPC.serviceName, READ_SUBPARTITION)
   readSubpartition(call: ReadSubpartitionCall): void {
     this.handler.readSubpartition(call);
   }

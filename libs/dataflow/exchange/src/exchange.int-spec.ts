@@ -1,6 +1,7 @@
 import { Client, credentials, Server, ServerCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { Module } from '@nestjs/common';
 import { bootstrapService } from '@mesoflow/service';
+import { DATA_EXCHANGE_GRPC } from '@mesoflow/proto';
 import { freePort, rejectionOf, waitFor } from '@mesoflow/testing';
 import pino from 'pino';
 import { ExchangeError, ExchangeErrorCode } from './errors';
@@ -9,7 +10,7 @@ import { addDataExchangeService, DataExchangeController } from './exchange-serve
 import { isRecord, type ExchangeElement } from './frames';
 import type { InputChannel } from './input-channel';
 import { InputGate } from './input-gate';
-import { dataExchangeServiceDefinition, EXCHANGE_PACKAGE, EXCHANGE_PROTO, type ConsumerMessage, type ProducerMessage } from './messages';
+import { dataExchangeServiceDefinition, type ConsumerMessage, type ProducerMessage } from './messages';
 import type { InputChannelOptions, ResultPartitionOptions } from './options';
 import { PartitionRegistry } from './partition-registry';
 import type { ResultPartition } from './result-partition';
@@ -342,7 +343,7 @@ describe('data exchange in a Nest service', () => {
       name: 'exchange-test',
       module: ExchangeModule.forRegistry(registry),
       http: { port: 0, host: '127.0.0.1' },
-      grpc: { url: `127.0.0.1:${grpcPort}`, package: EXCHANGE_PACKAGE, protoPath: EXCHANGE_PROTO },
+      grpc: { url: `127.0.0.1:${grpcPort}`, package: DATA_EXCHANGE_GRPC.packageName, protoPath: DATA_EXCHANGE_GRPC.protoFile },
       logger: pino({ level: 'silent' }),
       shutdownSignals: false,
     });

@@ -27,4 +27,4 @@ export { DEFAULT_EXCHANGE_CHANNEL_OPTIONS, ExchangeClient } from './exchange-cli
 export type { ChannelRequest, ExchangeClientOptions } from './exchange-client';
 export { addDataExchangeService, DataExchangeController, DataExchangeHandler } from './exchange-server';
 export type { ReadSubpartitionCall } from './exchange-server';
-export { DATA_EXCHANGE_SERVICE, dataExchangeServiceDefinition, EXCHANGE_PACKAGE, EXCHANGE_PROTO } from './messages';
+export { dataExchangeServiceDefinition } from './messages';

@@ -7,10 +7,6 @@ export type ConsumerMessage = mesoflow.dataflow.v1.ConsumerMessage.$Properties;
 export type ProducerMessage = mesoflow.dataflow.v1.ProducerMessage.$Properties;
 export type ResultPartitionIdMessage = mesoflow.dataflow.v1.ResultPartitionId.$Properties;
 
-// Where the service is defined, for hosts mounting it (Nest's transport, `@GrpcStreamCall`).
-export const EXCHANGE_PACKAGE = DATA_EXCHANGE_GRPC.packageName;
-export const EXCHANGE_PROTO = DATA_EXCHANGE_GRPC.protoFile;
-export const DATA_EXCHANGE_SERVICE = DATA_EXCHANGE_GRPC.serviceName;
 /** The one method of the service. */
 export const READ_SUBPARTITION = 'ReadSubpartition';
 
