@@ -4,8 +4,8 @@
 // worker of the store, none twice, none unknown to the store, under the same framework ID.
 //
 // Named *.int-spec.ts because jest.preset.js only picks up *.spec.ts and *.int-spec.ts.
-// The seed is printed; to replay a failure, set REPLAY_SEED to it. The kill offsets are then the
-// same, the interleavings of the processes only roughly.
+// The seed is printed; to replay a failure, run with REPLAY_SEED=<seed> in the environment (and
+// `-t 'trial N:'` for one trial). The kill offsets are then the same, the interleavings only roughly.
 import { startLocalMesos, stateFrameworks, type LocalMesos, type StateTask } from '@mesoflow/mesos-local';
 import { freePort, SchedulerProcess, seededRandom, waitFor, type SchedulerLogLine } from '@mesoflow/testing';
 import { FileWorkerStore, type Worker } from '@mesoflow/zk-store';
@@ -15,8 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-const REPLAY_SEED: number | undefined = undefined;
-const SEED = REPLAY_SEED ?? Date.now() % 2 ** 31;
+const SEED = process.env['REPLAY_SEED'] ? Number(process.env['REPLAY_SEED']) : Date.now() % 2 ** 31;
 const TRIALS = 20;
 const WORKERS = 200;
 /** 5 agents of 5 cpus: 50 workers of 0.1 cpus each, so the 200 take four or five ACCEPTs. */
@@ -88,7 +87,7 @@ describe(`scheduler killed with SIGKILL while ${WORKERS} workers launch (seed ${
   const processes: SchedulerProcess[] = [];
 
   beforeAll(() => {
-    console.log(`scheduler-faults: seed ${SEED} (set REPLAY_SEED to replay), ${TRIALS} trials of ${WORKERS} workers`);
+    console.log(`scheduler-faults: seed ${SEED} (REPLAY_SEED=<seed> replays it), ${TRIALS} trials of ${WORKERS} workers`);
   });
 
   beforeEach(async () => {
@@ -146,15 +145,24 @@ describe(`scheduler killed with SIGKILL while ${WORKERS} workers launch (seed ${
   async function settled(scheduler: SchedulerProcess, frameworkId: string): Promise<readonly StateTask[]> {
     if (!local) throw new Error('The stand-in is not running');
     const cluster = local;
-    return waitFor(
-      () => {
-        if (!scheduler.running) throw new Error(`The scheduler exited; see ${folder}`);
-        const tasks = tasksOf(cluster, frameworkId);
-        const running = tasks.filter((task) => task.state === 'TASK_RUNNING');
-        return running.length === WORKERS && tasks.length === WORKERS && quiet(scheduler.lines) ? tasks : undefined;
-      },
-      { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 50, description: `${WORKERS} RUNNING tasks and a quiet scheduler (logs in ${folder})` },
-    );
+    let seen = '';
+    try {
+      return await waitFor(
+        () => {
+          if (!scheduler.running) throw new Error(`The scheduler exited; see ${folder}`);
+          const tasks = tasksOf(cluster, frameworkId);
+          const running = tasks.filter((task) => task.state === 'TASK_RUNNING');
+          const isQuiet = quiet(scheduler.lines);
+          seen = `${tasks.length} live tasks on the master, ${running.length} RUNNING, the scheduler ${isQuiet ? 'quiet' : 'not quiet'}`;
+          return running.length === WORKERS && tasks.length === WORKERS && isQuiet ? tasks : undefined;
+        },
+        { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 50, description: `${WORKERS} RUNNING tasks and a quiet scheduler (logs in ${folder})` },
+      );
+    } catch (error) {
+      // CI keeps no files: what was last seen, and the scheduler's last words, go into the failure.
+      const tail = scheduler.lines.slice(-15).map((line) => `  ${line.msg}`).join('\n');
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; last seen: ${seen}; the scheduler's last log lines:\n${tail}`);
+    }
   }
 
   /** Stops the scheduler (SIGTERM), then checks the master's tasks against the store. */
