@@ -40,6 +40,33 @@ describe('examples/batch/word-count.ts', () => {
   });
 });
 
+describe('examples/batch/word-count.ts --execution-mode batch', () => {
+  it('prints each word once, with its total', async () => {
+    let words: ((line: string) => string[]) | undefined;
+    let text: readonly string[] = [];
+    const argv = process.argv;
+    let lines: string[];
+    try {
+      // The program reads its arguments from process.argv, as a TaskManager sets them.
+      process.argv = [argv[0], 'word-count.js', '--execution-mode', 'batch'];
+      lines = await printedBy(
+        () =>
+          jest.isolateModules(() => {
+            ({ words, DEFAULT_LINES: text } = jest.requireActual<typeof import('./batch/word-count')>('./batch/word-count'));
+          }),
+        2,
+      );
+    } finally {
+      process.argv = argv;
+    }
+    const expected = new Map<string, number>();
+    for (const word of text.flatMap((line) => words?.(line) ?? [])) expected.set(word, (expected.get(word) ?? 0) + 1);
+    const printed = lines.map(record) as Array<[string, number]>;
+    expect(Object.fromEntries(printed)).toEqual(Object.fromEntries(expected));
+    expect(printed).toHaveLength(expected.size);
+  });
+});
+
 describe('examples/streaming/window-join.ts', () => {
   it.each([1, 2])('joins grades and salaries per name in 2 s windows at parallelism %i', async (parallelism) => {
     let example: typeof import('./streaming/window-join') | undefined;

@@ -3,11 +3,13 @@
  * per word. Every update is emitted, as in Flink's streaming WordCount, so the last line printed
  * for a word holds its total.
  *
- *   bin/mesoflow run examples/batch/word-count.ts [--input text.txt] [--output counts]
+ *   bin/mesoflow run examples/batch/word-count.ts [--input text.txt] [--output counts] [--execution-mode batch]
  *
- * Without `--input` it counts a few built-in lines; without `--output` it prints.
+ * Without `--input` it counts a few built-in lines; without `--output` it prints. With
+ * `--execution-mode batch` (or `automatic`), as in Flink's example, each word is emitted once
+ * with its final count, and counts are pre-aggregated before they cross the network.
  */
-import { StreamExecutionEnvironment } from '@mesoflow/dataflow-api';
+import { StreamExecutionEnvironment, type RuntimeExecutionMode } from '@mesoflow/dataflow-api';
 import { parseArgs } from 'node:util';
 
 /** The text counted when no `--input` is given (Hamlet, as in Flink's example). */
@@ -25,11 +27,17 @@ export function words(line: string): string[] {
   return line.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 }
 
-const { values } = parseArgs({ options: { input: { type: 'string' }, output: { type: 'string' } }, strict: false });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { input: { type: 'string' }, output: { type: 'string' }, 'execution-mode': { type: 'string' } },
+  strict: false,
+});
 const input = typeof values.input === 'string' ? values.input : undefined;
 const output = typeof values.output === 'string' ? values.output : undefined;
+const mode = typeof values['execution-mode'] === 'string' ? values['execution-mode'] : 'streaming';
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.setRuntimeMode(mode.toUpperCase() as RuntimeExecutionMode);
 const lines = input === undefined ? env.fromCollection(DEFAULT_LINES) : env.readTextFile(input);
 const counts = lines
   .flatMap((line: string) => words(line).map((word): [string, number] => [word, 1]))

@@ -1,3 +1,4 @@
+import { mesoflow } from '@mesoflow/proto';
 import { thrownBy } from './test-programs/thrown';
 import { StreamExecutionEnvironment } from './environment';
 import { DataflowErrorCode } from './errors';
@@ -39,6 +40,24 @@ describe('DataStream API arguments', () => {
       invalid('maxOutOfOrdernessMs must be a whole number of milliseconds >= 0, got -1'),
     );
     expect(thrownBy(() => env().setRestartStrategy({ attempts: 3, delayMs: -1 }))).toMatchObject(invalid('Restart delay (ms) must be a whole number >= 0, got -1'));
+  });
+
+  it('resolves the runtime mode, refusing BATCH over an unbounded source', () => {
+    const modeOf = (mode: 'STREAMING' | 'BATCH' | 'AUTOMATIC', unbounded: boolean): number | null | undefined => {
+      const e = env().setRuntimeMode(mode);
+      (unbounded ? e.generate((i) => i, { ratePerSecond: 10 }) : e.generate((i) => i, { count: 10 })).name('Numbers').print();
+      return e.compile('job').graph.config?.runtime_mode;
+    };
+    const { RuntimeMode } = mesoflow.dataflow.v1;
+    expect(modeOf('STREAMING', false)).toBe(RuntimeMode.STREAMING);
+    expect(modeOf('BATCH', false)).toBe(RuntimeMode.BATCH);
+    expect(modeOf('AUTOMATIC', false)).toBe(RuntimeMode.BATCH);
+    expect(modeOf('AUTOMATIC', true)).toBe(RuntimeMode.STREAMING);
+    expect(thrownBy(() => modeOf('BATCH', true))).toMatchObject({
+      code: DataflowErrorCode.INVALID_PROGRAM,
+      message: "Job 'job' runs in BATCH mode but 'Numbers' is an unbounded source; use STREAMING (or AUTOMATIC) for unbounded input",
+    });
+    expect(thrownBy(() => env().setRuntimeMode('FAST' as 'BATCH'))).toMatchObject(invalid("The runtime mode must be one of STREAMING, BATCH, AUTOMATIC, got 'FAST'"));
   });
 
   it('refuses an event-time window on a stream without timestamps', () => {

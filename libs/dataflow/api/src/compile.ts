@@ -6,6 +6,7 @@
 // several operators ends its chain, and an operator with two inputs (a join) starts one.
 import { mesoflow } from '@mesoflow/proto';
 import type { FunctionRegistry, UserFunction } from './functions';
+import { DataflowError, DataflowErrorCode } from './errors';
 import { assignOperatorIds } from './operator-ids';
 import { type NodeInput, type StreamNode } from './transformation';
 import { validateJobGraph } from './validate';
@@ -19,7 +20,12 @@ export interface JobConfigOptions {
   readonly maxParallelism: number;
   readonly restartAttempts: number;
   readonly restartDelayMs: number;
+  /** @default 'STREAMING' */
+  readonly runtimeMode?: RuntimeExecutionMode;
 }
+
+/** Flink's `RuntimeExecutionMode`: how a job runs (see `RuntimeMode` in job_graph.proto). */
+export type RuntimeExecutionMode = 'STREAMING' | 'BATCH' | 'AUTOMATIC';
 
 /** What a compilation yields: the graph, and the user functions by operator id. */
 export interface CompiledProgram {
@@ -133,6 +139,15 @@ export function compileNodes(
     }
   }
 
+  const unbounded = nodes.filter((node) => node.kind === v1.OperatorKind.SOURCE_GENERATE && node.parameters.generate !== undefined && !('count' in node.parameters.generate));
+  const mode = config.runtimeMode ?? 'STREAMING';
+  if (mode === 'BATCH' && unbounded.length > 0) {
+    throw new DataflowError(
+      DataflowErrorCode.INVALID_PROGRAM,
+      `Job '${jobName}' runs in BATCH mode but '${unbounded[0].name}' is an unbounded source; use STREAMING (or AUTOMATIC) for unbounded input`,
+    );
+  }
+  const batch = mode === 'BATCH' || (mode === 'AUTOMATIC' && unbounded.length === 0);
   const eventTime = nodes.some(
     (node) => node.kind === v1.OperatorKind.TIMESTAMPS_WATERMARKS || node.parameters.window?.timeKind === v1.TimeKind.EVENT_TIME,
   );
@@ -147,6 +162,7 @@ export function compileNodes(
       max_parallelism: config.maxParallelism,
       restart_strategy: { attempts: config.restartAttempts, delay_ms: config.restartDelayMs },
       time_characteristic: eventTime ? v1.TimeKind.EVENT_TIME : v1.TimeKind.PROCESSING_TIME,
+      runtime_mode: batch ? v1.RuntimeMode.BATCH : v1.RuntimeMode.STREAMING,
     },
     bundle: bundle === undefined ? null : { path: bundle.path, sha256: bundle.sha256 },
   });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { mesoflow } from '@mesoflow/proto';
-import { compileNodes, type BundleReference, type CompiledProgram } from './compile';
+import { compileNodes, type BundleReference, type CompiledProgram, type RuntimeExecutionMode } from './compile';
 import { SingleOutputStreamOperator } from './data-stream';
 import { DataflowError, DataflowErrorCode } from './errors';
 import { getExecutionContext, type JobExecutionResult } from './execution-context';
@@ -50,6 +50,7 @@ export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private restart: RestartStrategyOptions = { attempts: 0, delayMs: 0 };
+  private runtimeMode: RuntimeExecutionMode = 'STREAMING';
   private executed = false;
 
   private constructor(defaultParallelism: number) {
@@ -80,6 +81,21 @@ export class StreamExecutionEnvironment {
   /** How often and after how long the job restarts after a failure. @default no restarts */
   setRestartStrategy(strategy: RestartStrategyOptions): this {
     this.restart = { attempts: wholeMs('Restart attempts', strategy.attempts), delayMs: wholeMs('Restart delay (ms)', strategy.delayMs) };
+    return this;
+  }
+
+  /**
+   * STREAMING (the default): keyed aggregates emit every update. BATCH, for bounded input: they
+   * emit each key's final value once the input ends, and are pre-aggregated before the exchange.
+   * AUTOMATIC: BATCH when every source is bounded. Flink's `execution.runtime-mode`.
+   */
+  setRuntimeMode(mode: RuntimeExecutionMode): this {
+    const modes: readonly string[] = ['STREAMING', 'BATCH', 'AUTOMATIC'];
+    const name = typeof mode === 'string' ? mode.toUpperCase() : mode;
+    if (typeof name !== 'string' || !modes.includes(name)) {
+      throw new DataflowError(DataflowErrorCode.INVALID_ARGUMENT, `The runtime mode must be one of ${modes.join(', ')}, got '${String(mode)}'`);
+    }
+    this.runtimeMode = name as RuntimeExecutionMode;
     return this;
   }
 
@@ -184,6 +200,7 @@ export class StreamExecutionEnvironment {
         maxParallelism: this.maxParallelism,
         restartAttempts: this.restart.attempts,
         restartDelayMs: this.restart.delayMs,
+        runtimeMode: this.runtimeMode,
       },
       options.bundle,
       options.requireBundle,

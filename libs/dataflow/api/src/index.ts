@@ -39,7 +39,7 @@ export type {
   RuntimeContext,
   RuntimeProgram,
 } from './execution-context';
-export type { BundleReference } from './compile';
+export type { BundleReference, RuntimeExecutionMode } from './compile';
 export type { FunctionRegistry, KeyValue, UserFunction } from './functions';
 export { jobGraphProblems, validateJobGraph } from './validate';
 export type { ValidateOptions } from './validate';

@@ -93,7 +93,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
       );
     });
   };
-  const writable = async (): Promise<boolean> => {
+  const waitWritable = async (): Promise<boolean> => {
     for (const output of outputs) {
       for (let wait = output.writable(); wait !== undefined; wait = output.writable()) {
         if ((await race(wait)) === CANCELED) return false;
@@ -101,6 +101,8 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     }
     return true;
   };
+  // Undefined while every output has room: the common case costs no promise.
+  const writable = (): Promise<boolean> | undefined => (outputs.every((output) => output.writable() === undefined) ? undefined : waitWritable());
 
   const chain = buildChain(graph, options.functions, vertexId, subtaskIndex, outputs, {
     clock: options.clock ?? systemClock,
@@ -116,10 +118,10 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
   const result = (status: SubtaskResult['status']): SubtaskResult => ({ status, lateRecordsDropped: late });
   try {
     if (chain.source !== undefined) {
-      await chain.source.run(async (value) => {
+      await chain.source.run((value) => {
         if (failure !== undefined) throw failure.error;
         chain.first.collect({ value });
-        await writable();
+        return writable()?.then(() => undefined);
       }, signal);
       if (failure !== undefined) throw failure.error;
       if (signal.aborted) return result('CANCELED');
@@ -138,7 +140,7 @@ async function consumeInput(
   options: SubtaskOptions,
   head: ReturnType<typeof buildChain>['head'],
   race: <T>(promise: Promise<T>) => Promise<T | typeof CANCELED>,
-  writable: () => Promise<boolean>,
+  writable: () => Promise<boolean> | undefined,
   signal: AbortSignal,
 ): Promise<SubtaskResult['status']> {
   const { graph, vertexId } = options;
@@ -177,7 +179,8 @@ async function consumeInput(
         break;
       }
     }
-    if (!(await writable())) return 'CANCELED';
+    const room = writable();
+    if (room !== undefined && !(await room)) return 'CANCELED';
   }
   await iterator.return?.();
   return 'FINISHED';

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamExecutionEnvironment } from '@mesoflow/dataflow-api';
+import { mesoflow } from '@mesoflow/proto';
 import { runJobLocally } from './local/executor';
 import { compileProgram, operatorIdNamed } from './testing/programs';
 
@@ -71,5 +72,33 @@ describe('WordCount', () => {
     expect(readdirSync(output).sort()).toEqual(['1', '2']);
     const lines = readdirSync(output).flatMap((file) => readFileSync(join(output, file), 'utf8').split('\n').filter((l) => l !== ''));
     expect(finalCounts(lines.map((line) => JSON.parse(line) as unknown))).toEqual(EXPECTED);
+  });
+
+  describe('in BATCH mode', () => {
+    it.each([1, 2, 4])('emits each word once, with its final count, at parallelism %i', async (parallelism) => {
+      const program = await compileProgram((env) => {
+        env.setRuntimeMode('BATCH');
+        wordCount(env);
+      }, parallelism);
+      const result = await runJobLocally(program.graph, program.functions);
+      expect(result.status).toBe('FINISHED');
+      const values = (result.collected.get(operatorIdNamed(program, 'Sink: Collect')) ?? []) as [string, number][];
+      expect(Object.fromEntries(values)).toEqual(EXPECTED);
+      expect(values).toHaveLength(Object.keys(EXPECTED).length);
+    });
+
+    it('combines a reduce and a selector sum correctly too', async () => {
+      const program = await compileProgram((env) => {
+        env.setRuntimeMode('AUTOMATIC');
+        const pairs = env.fromCollection(TEXT).flatMap(tokenize);
+        pairs.keyBy(([word]) => word).reduce((a, b): [string, number] => [a[0], a[1] + b[1]]).name('Reduce').collect().name('Reduced');
+        pairs.keyBy(([word]) => word).sum(([, one]) => one * 10).collect().name('Summed');
+      }, 3);
+      expect(program.graph.config?.runtime_mode).toBe(mesoflow.dataflow.v1.RuntimeMode.BATCH);
+      const result = await runJobLocally(program.graph, program.functions);
+      expect(Object.fromEntries((result.collected.get(operatorIdNamed(program, 'Reduced')) ?? []) as [string, number][])).toEqual(EXPECTED);
+      const tens = Object.fromEntries(Object.entries(EXPECTED).map(([word, n]) => [word, n * 10]));
+      expect(Object.fromEntries((result.collected.get(operatorIdNamed(program, 'Summed')) ?? []) as [string, number][])).toEqual(tens);
+    });
   });
 });

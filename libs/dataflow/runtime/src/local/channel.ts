@@ -9,7 +9,10 @@ import { decodeRecord, encodeRecord, type StreamElement, type StreamRecord } fro
  * so a queue holds at most its capacity plus what one input element produced.
  */
 export class LocalChannel {
-  private readonly queue: StreamElement[] = [];
+  // A read index instead of Array.shift, which moves every element: a combiner's flush can
+  // queue tens of thousands of records at once.
+  private queue: StreamElement[] = [];
+  private head = 0;
   private writableWaiters: (() => void)[] = [];
   /** The longest the queue has been, for tests and diagnostics. */
   maxLength = 0;
@@ -20,18 +23,26 @@ export class LocalChannel {
   ) {}
 
   get length(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   push(element: StreamElement): void {
     this.queue.push(element);
-    this.maxLength = Math.max(this.maxLength, this.queue.length);
+    this.maxLength = Math.max(this.maxLength, this.length);
     this.notify();
   }
 
   shift(): StreamElement | undefined {
-    const element = this.queue.shift();
-    if (this.queue.length < this.capacity && this.writableWaiters.length > 0) {
+    if (this.head === this.queue.length) return undefined;
+    const element = this.queue[this.head++];
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.length < this.capacity && this.writableWaiters.length > 0) {
       const waiters = this.writableWaiters;
       this.writableWaiters = [];
       waiters.forEach((resolve) => resolve());
@@ -41,7 +52,7 @@ export class LocalChannel {
 
   /** Undefined while below capacity; else resolves once it is. */
   whenWritable(): Promise<void> | undefined {
-    if (this.queue.length < this.capacity) return undefined;
+    if (this.length < this.capacity) return undefined;
     return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 }

@@ -16,18 +16,25 @@ export function reduceAggregation(ctx: OperatorContext, kind: 'REDUCE' | 'WINDOW
 /**
  * A sum: of a selector's value as `[key, sum]`, or of a field (property name or tuple index)
  * in a copy of the first record, Flink's `sum(field)` (the other fields are the first record's).
+ * With `privateState` (nothing sees a state before its last update: a batch aggregate or a
+ * combiner), a field sum updates its copy in place instead of copying per record.
  */
-export function sumAggregation(ctx: OperatorContext): Aggregation {
+export function sumAggregation(ctx: OperatorContext, privateState = false): Aggregation {
   const selector = ctx.sumSelector();
   if (selector !== undefined) {
     return (state, value, key) => {
       const previous = state === undefined ? 0 : (state as [KeyValue, number])[1];
-      return [key, previous + numeric(selector(value), 'the sum selector result')];
+      return [key, previous + numeric(selector(value), selectorResult)];
     };
   }
   const field = ctx.spec.sum?.field ?? '';
   if (field === '') {
     throw new RuntimeError(RuntimeErrorCode.INVALID_JOB, `Operator '${ctx.name}' (${ctx.id}) is a sum with neither a field nor a selector`);
+  }
+  if (privateState) {
+    // Only the first value is copied: the state is emitted only after its last update.
+    return (state, value) =>
+      state === undefined ? withField(value, field, fieldOf(value, field)) : setField(state, field, fieldOf(state, field) + fieldOf(value, field));
   }
   return (state, value) => {
     const base = state === undefined ? value : state;
@@ -36,15 +43,24 @@ export function sumAggregation(ctx: OperatorContext): Aggregation {
   };
 }
 
-function numeric(value: unknown, what: string): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${what} is not a number: ${JSON.stringify(value)}`);
+function setField(record: unknown, field: string, sum: number): unknown {
+  if (Array.isArray(record)) record[Number(field)] = sum;
+  else (record as Record<string, unknown>)[field] = sum;
+  return record;
+}
+
+const selectorResult = (): string => 'the sum selector result';
+
+// The message is built only on failure: these run once per record.
+function numeric(value: unknown, what: () => string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${what()} is not a number: ${JSON.stringify(value)}`);
   return value;
 }
 
 function fieldOf(record: unknown, field: string): number {
   if (typeof record !== 'object' || record === null) throw new TypeError(`Cannot sum field '${field}' of ${JSON.stringify(record)}`);
   const value: unknown = Array.isArray(record) ? record[Number(field)] : (record as Record<string, unknown>)[field];
-  return numeric(value, `Field '${field}' of ${JSON.stringify(record)}`);
+  return typeof value === 'number' && !Number.isNaN(value) ? value : numeric(value, () => `Field '${field}' of ${JSON.stringify(record)}`);
 }
 
 // A copy, never the record itself: the previous aggregate has already been emitted downstream.

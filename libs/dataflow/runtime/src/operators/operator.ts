@@ -86,11 +86,30 @@ export class OperatorContext {
     try {
       return call();
     } catch (cause) {
-      throw userFunctionFailed(
-        { operatorId: this.id, operatorName: this.name, subtaskIndex: this.subtaskIndex, parallelism: this.parallelism, key },
-        cause,
-      );
+      throw this.failed(key, cause);
     }
+  }
+
+  /** `invoke` of a one-argument function without a closure: the per-record path of every operator. */
+  apply<A, R>(key: KeyValue | undefined, fn: (arg: A) => R, arg: A): R {
+    try {
+      return fn(arg);
+    } catch (cause) {
+      throw this.failed(key, cause);
+    }
+  }
+
+  /** `invoke` of an aggregation step, without a closure. */
+  aggregate(key: KeyValue, aggregation: (state: unknown, value: unknown, key: KeyValue) => unknown, state: unknown, value: unknown): unknown {
+    try {
+      return aggregation(state, value, key);
+    } catch (cause) {
+      throw this.failed(key, cause);
+    }
+  }
+
+  private failed(key: KeyValue | undefined, cause: unknown): RuntimeError {
+    return userFunctionFailed({ operatorId: this.id, operatorName: this.name, subtaskIndex: this.subtaskIndex, parallelism: this.parallelism, key }, cause);
   }
 
   /** The key of a record reaching a keyed operator; its absence is a graph error, not a user one. */

@@ -1,16 +1,19 @@
 // SOURCE_COLLECTION, SOURCE_TEXT_FILE and SOURCE_GENERATE. A source pushes records into its
 // chain and waits whenever an output is full, so backpressure reaches the source.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { mesoflow } from '@mesoflow/proto';
 import { sleep } from '../clock';
 import { RuntimeError, RuntimeErrorCode } from '../errors';
 import type { OperatorContext } from './operator';
+import { readTextFileSplit } from './text-file-split';
 
 const { OperatorKind } = mesoflow.dataflow.v1;
 
-/** How a source hands a value to its chain: resolves when there is room for more. */
-export type Emit = (value: unknown) => Promise<void> | void;
+/**
+ * How a source hands a value to its chain: undefined while there is room for more, else a
+ * promise that resolves when there is. Sources await only that promise, so a record costs no
+ * tick of the event loop unless the output is full.
+ */
+export type Emit = (value: unknown) => Promise<void> | undefined;
 
 /** Runs one subtask's share of a source until it is exhausted or `signal` aborts. */
 export type SourceFunction = (emit: Emit, signal: AbortSignal) => Promise<void>;
@@ -30,18 +33,7 @@ export function sourceFunction(ctx: OperatorContext): SourceFunction {
         for (let i = index; i < items.length && !signal.aborted; i += parallelism) await emit(items[i]);
       };
     case OperatorKind.SOURCE_TEXT_FILE:
-      return async (emit, signal) => {
-        const lines = createInterface({ input: createReadStream(ctx.spec.text_file?.path ?? ''), crlfDelay: Infinity });
-        let n = 0;
-        try {
-          for await (const line of lines) {
-            if (signal.aborted) break;
-            if (n++ % parallelism === index) await emit(line);
-          }
-        } finally {
-          lines.close();
-        }
-      };
+      return (emit, signal) => readTextFileSplit(ctx.spec.text_file?.path ?? '', index, parallelism, emit, signal);
     case OperatorKind.SOURCE_GENERATE:
       return generateSource(ctx);
     default:
@@ -56,11 +48,14 @@ function generateSource(ctx: OperatorContext): SourceFunction {
   const { subtaskIndex: index, parallelism } = ctx;
   const spec = ctx.spec.generate;
   const rate = Number(spec?.rate_per_second ?? 0);
-  const make = (n: number): unknown => ctx.invoke(undefined, () => fn(n));
+  const make = (n: number): unknown => ctx.apply(undefined, fn, n);
   if (spec?.bound !== 'rate_per_second' && !(rate > 0)) {
     const count = Number(spec?.count ?? 0);
     return async (emit, signal) => {
-      for (let n = index; n < count && !signal.aborted; n += parallelism) await emit(make(n));
+      for (let n = index; n < count && !signal.aborted; n += parallelism) {
+        const pending = emit(make(n));
+        if (pending !== undefined) await pending;
+      }
     };
   }
   const clock = ctx.services.clock;

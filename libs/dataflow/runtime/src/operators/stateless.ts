@@ -14,7 +14,7 @@ export class MapOperator extends ForwardingOperator {
   private readonly fn = this.ctx.userFunction('MAP');
 
   processRecord(record: StreamRecord): void {
-    const value = this.ctx.invoke(record.key, () => this.fn(record.value));
+    const value = this.ctx.apply(record.key, this.fn, record.value);
     this.out.collect(withValue(record, value));
   }
 }
@@ -24,7 +24,8 @@ export class FlatMapOperator extends ForwardingOperator {
   private readonly fn = this.ctx.userFunction('FLAT_MAP');
 
   processRecord(record: StreamRecord): void {
-    const values = this.ctx.invoke(record.key, () => Array.from(this.fn(record.value)));
+    const result = this.ctx.apply(record.key, this.fn, record.value);
+    const values = Array.isArray(result) ? (result as unknown[]) : this.ctx.apply(record.key, Array.from, result);
     for (const value of values) this.out.collect(withValue(record, value));
   }
 }
@@ -34,7 +35,7 @@ export class FilterOperator extends ForwardingOperator {
   private readonly fn = this.ctx.userFunction('FILTER');
 
   processRecord(record: StreamRecord): void {
-    if (this.ctx.invoke(record.key, () => this.fn(record.value))) this.out.collect(record);
+    if (this.ctx.apply(record.key, this.fn, record.value)) this.out.collect(record);
   }
 }
 
@@ -43,15 +44,15 @@ export class KeyByOperator extends ForwardingOperator {
   private readonly fn = this.ctx.userFunction('KEY_BY');
 
   processRecord(record: StreamRecord): void {
-    const key: KeyValue = this.ctx.invoke(undefined, () => checkedKey(this.fn(record.value)));
-    this.out.collect({ ...record, key });
+    const key = this.ctx.apply(undefined, checkedKey, this.ctx.apply(undefined, this.fn, record.value));
+    this.out.collect(record.timestamp === undefined ? { value: record.value, key } : { value: record.value, timestamp: record.timestamp, key });
   }
 }
 
 // The key must hash the same in every process, so only what canonicalKey can render exactly.
+const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
 function checkedKey(key: unknown): KeyValue {
-  const scalar = (v: unknown): boolean =>
-    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
   if (scalar(key) || (Array.isArray(key) && key.every(scalar))) return key as KeyValue;
   throw new TypeError(`A key must be a string, a finite number, a boolean or an array of them, got ${JSON.stringify(key) ?? typeof key}`);
 }
