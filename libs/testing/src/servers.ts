@@ -96,15 +96,27 @@ export async function startZooKeeper({ tickTimeMs = 500 } = {}): Promise<TestZoo
   return { ...(await serve(server, host, port, dir)), connectString: `${host}:${port}` };
 }
 
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /**
+   * When the append-only file is synced: `always` puts every acknowledged write on disk before
+   * the reply (for tests that SIGKILL Redis and count on acknowledged writes).
+   * @default Redis' own default, `everysec`
+   */
+  appendfsync?: 'always' | 'everysec';
+}
+
 /** Starts a Redis server with append-only persistence on a free loopback port. */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis({ appendfsync }: StartRedisOptions = {}): Promise<TestRedis> {
   const host = '127.0.0.1';
   const port = await freePort();
   const dir = testDir('redis');
   const server = new ManagedProcess({
     name: 'redis',
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'yes', '--dir', dir],
+    args: ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'yes', '--dir', dir,
+      ...(appendfsync ? ['--appendfsync', appendfsync] : []),
+    ],
     logFile: join(dir, 'redis.log'),
     ready: async () => (await ask(port, host, 'PING\r\nQUIT\r\n')).startsWith('+PONG'),
   });
