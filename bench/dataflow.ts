@@ -15,7 +15,7 @@
 // between two TaskManager processes, 100-byte records); tm_idle_rss_mb is the larger VmRSS of the
 // two registered TaskManagers before the first job.
 import { GrpcTaskDeployer, JobMaster } from '@mesoflow/dataflow-jobmaster';
-import { planProgram } from '@mesoflow/dataflow-api';
+import { planProgram, type JobPlan } from '@mesoflow/dataflow-api';
 import { startLocalMesos } from '@mesoflow/mesos-local';
 import { SlotRequester } from '@mesoflow/resourcemanager-client';
 import { freePort, REPOSITORY_ROOT, SchedulerProcess, waitFor } from '@mesoflow/testing';
@@ -57,13 +57,13 @@ async function bundleProgram(): Promise<{ path: string; sha256: string }> {
 }
 
 /** Plans the bundle with `args` as its arguments, as the CLI does. */
-async function plan(bundle: { path: string; sha256: string }, args: readonly string[]): Promise<ReturnType<typeof planProgram> extends Promise<infer P> ? P : never> {
+async function plan(bundle: { path: string; sha256: string }, args: readonly string[]): Promise<JobPlan> {
   const argv = process.argv;
   process.argv = [argv[0], bundle.path, ...args];
   try {
     return await planProgram(
       () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // Afresh each time: the program declares its job when it runs.
         delete require.cache[require.resolve(bundle.path)];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(bundle.path);

@@ -33,8 +33,21 @@ export function sumAggregation(ctx: OperatorContext, privateState = false): Aggr
   }
   if (privateState) {
     // Only the first value is copied: the state is emitted only after its last update.
-    return (state, value) =>
-      state === undefined ? withField(value, field, fieldOf(value, field)) : setField(state, field, fieldOf(state, field) + fieldOf(value, field));
+    const index = /^\d+$/.test(field) ? Number(field) : -1;
+    return (state, value) => {
+      if (state === undefined) return withField(value, field, fieldOf(value, field));
+      // A tuple's field: the common case (sum(1)), read and written without the general path.
+      if (index >= 0 && Array.isArray(state) && Array.isArray(value)) {
+        const tuple = state as unknown[];
+        const previous = tuple[index];
+        const added: unknown = (value as unknown[])[index];
+        if (typeof previous === 'number' && typeof added === 'number' && !Number.isNaN(added)) {
+          tuple[index] = previous + added;
+          return tuple;
+        }
+      }
+      return setField(state, field, fieldOf(state, field) + fieldOf(value, field));
+    };
   }
   return (state, value) => {
     const base = state === undefined ? value : state;

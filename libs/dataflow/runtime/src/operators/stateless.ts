@@ -42,9 +42,10 @@ export class FilterOperator extends ForwardingOperator {
 /** KEY_BY: attaches the selector's key; the HASH edge after it partitions by that key. */
 export class KeyByOperator extends ForwardingOperator {
   private readonly fn = this.ctx.userFunction('KEY_BY');
+  private readonly keyOf = (value: unknown): KeyValue => checkedKey(this.fn(value));
 
   processRecord(record: StreamRecord): void {
-    const key = this.ctx.apply(undefined, checkedKey, this.ctx.apply(undefined, this.fn, record.value));
+    const key = this.ctx.apply(undefined, this.keyOf, record.value);
     this.out.collect(record.timestamp === undefined ? { value: record.value, key } : { value: record.value, timestamp: record.timestamp, key });
   }
 }
