@@ -16,5 +16,5 @@ export const protoRoot: Root = Root.fromJSON(descriptor);
 
 export { GRPC_LOADER_OPTIONS, PROTO_ROOT, PROTO_ROOT_VARIABLE, resolveProtoRoot } from './loader-options';
 export { grpcServiceClient } from './grpc-client';
-export { ARTIFACTS_GRPC, CONFIG_OVERLAY_GRPC, DATA_EXCHANGE_GRPC, RESOURCE_MANAGER_GRPC, TASK_EXECUTOR_GRPC } from './services';
+export { ARTIFACTS_GRPC, CONFIG_OVERLAY_GRPC, DATA_EXCHANGE_GRPC, JOB_SERVICE_GRPC, RESOURCE_MANAGER_GRPC, TASK_EXECUTOR_GRPC } from './services';
 export type { GrpcService } from './services';

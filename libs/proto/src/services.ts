@@ -25,3 +25,5 @@ export const RESOURCE_MANAGER_GRPC = grpcService(
 export const TASK_EXECUTOR_GRPC = grpcService('mesoflow/dataflow/v1/task_executor.proto', 'mesoflow.dataflow.v1', 'TaskExecutorService');
 /** The data exchange between TaskManagers (libs/dataflow/exchange). */
 export const DATA_EXCHANGE_GRPC = grpcService('mesoflow/dataflow/v1/exchange.proto', 'mesoflow.dataflow.v1', 'DataExchangeService');
+/** The dispatcher gateway's job submission, status and cancel (apps/dispatcher-gateway). */
+export const JOB_SERVICE_GRPC = grpcService('mesoflow/dispatcher/v1/job_service.proto', 'mesoflow.dispatcher.v1', 'JobService');

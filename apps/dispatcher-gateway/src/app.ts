@@ -1,0 +1,160 @@
+import { ConfigError, ConfigErrorCode, type MesoflowConfig } from '@mesoflow/config';
+import { JobRunner, SubmissionQueue } from '@mesoflow/dispatcher-submissions';
+import { JOB_SERVICE_GRPC, PROTO_ROOT } from '@mesoflow/proto';
+import { SlotRequester } from '@mesoflow/resourcemanager-client';
+import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { TokenAuth } from './auth/token-auth';
+import { DispatcherGatewayModule } from './dispatcher-gateway.module';
+import { JobMasterExecution, type JobExecution } from './execution/job-master-execution';
+import { JobGateway } from './jobs/job-gateway';
+import { clusterOfClusterId, type DispatcherGatewaySettings } from './settings';
+
+/** How the process runs the gateway, beyond its settings. */
+export interface DispatcherGatewayRuntime {
+  /** @default pino at info level on standard output */
+  logger?: Logger;
+  /** @default ['SIGTERM', 'SIGINT']; false for tests, which call `close()` */
+  shutdownSignals?: NodeJS.Signals[] | false;
+  /**
+   * How queued jobs run. @default a job master per job, with slots from the resource manager at
+   * `jobmanager.rpc.address:jobmanager.rpc.port` and tasks deployed to the TaskManagers over gRPC
+   */
+  execution?: JobExecution;
+  /** How often watches and runners re-read Redis without an event. @default 1000 */
+  pollMs?: number;
+}
+
+/** A started dispatcher gateway. */
+export interface RunningDispatcherGateway {
+  readonly service: RunningService;
+  /** `host:port` of JobService. */
+  readonly grpcTarget: string;
+  /** The REST base URL (`rest.port`), e.g. `http://127.0.0.1:8081`. */
+  readonly restUrl: string;
+  /** The cluster whose queue it serves. */
+  readonly cluster: string;
+  /** Stops taking jobs, drains both ports, leaves running jobs to another gateway, closes the queue. */
+  close(): Promise<void>;
+}
+
+/** The Redis URL with `redis.password` in it, when one is set. */
+function redisUrlOf(config: MesoflowConfig): string {
+  const url = new URL(config.get('redis.url'));
+  const password = config.get('redis.password');
+  if (password !== undefined && password !== '') url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+function readToken(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    const token = readFileSync(path, 'utf8').trim();
+    if (token !== '') return token;
+  } catch {
+    // Reported below, without the reason's details (which could quote the file).
+  }
+  throw new ConfigError(ConfigErrorCode.INVALID_CONFIGURATION, [
+    { kind: 'invalid-value', key: '--token-file', value: path, expected: 'a readable file holding the token', message: `--token-file: '${path}' is not a readable, non-empty file` },
+  ]);
+}
+
+/**
+ * Starts the dispatcher gateway: JobService on `--grpc-port`, the REST API with `/`, `/healthz`
+ * and `/metrics` on `rest.port`, the durable submission queue of the cluster in Redis, and (with
+ * `--job-concurrency` above 0) a runner that takes queued jobs and runs each with a job master.
+ * On SIGTERM it stops taking submissions and jobs, drains both ports and leaves its running
+ * jobs claimed, so another gateway restarts them once the claim expires.
+ */
+export async function startDispatcherGateway(config: MesoflowConfig, settings: DispatcherGatewaySettings, runtime: DispatcherGatewayRuntime = {}): Promise<RunningDispatcherGateway> {
+  const logger = runtime.logger ?? createServiceLogger({ service: 'dispatcher-gateway' });
+  const auth = new TokenAuth(readToken(settings.tokenFile));
+  const cluster = settings.cluster ?? clusterOfClusterId(config.get('high-availability.cluster-id'));
+  const redisUrl = redisUrlOf(config);
+  const host = settings.bindHost.includes(':') ? `[${settings.bindHost}]` : settings.bindHost;
+  const grpcTarget = `${host}:${settings.grpcPort}`;
+  const pollMs = runtime.pollMs ?? 1_000;
+
+  const queue = await SubmissionQueue.open({ redisUrl, cluster, logger, watchPollMs: pollMs });
+  let requester: SlotRequester | undefined;
+  const execution =
+    runtime.execution ??
+    new JobMasterExecution({
+      slots: (requester = new SlotRequester({ target: `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`, logger })),
+      logger,
+    });
+  let runner: JobRunner | undefined;
+  let closing: Promise<void> | undefined;
+  const closeRunner = (): Promise<void> => {
+    // Running jobs are left claimed: another gateway restarts them when the claim expires.
+    closing ??= (runner?.close({ running: 'abort' }) ?? Promise.resolve()).then(() => execution.close());
+    return closing;
+  };
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      await closeRunner();
+      requester?.close();
+      await queue.close();
+    })();
+    return stopped;
+  };
+
+  const metrics = createMetricsRegistry();
+  let service: RunningService;
+  try {
+    if (settings.jobConcurrency > 0) {
+      runner = await JobRunner.start({
+        redisUrl,
+        cluster,
+        run: (context) => execution.run(context),
+        concurrency: settings.jobConcurrency,
+        lockDurationMs: settings.jobLockMs,
+        cancelPollMs: pollMs,
+        logger,
+      });
+    }
+    const running = runner;
+    new Gauge({
+      name: 'mesoflow_dispatcher_jobs_running',
+      help: 'Jobs whose job master runs in this gateway',
+      registers: [metrics],
+      collect() {
+        this.set(running?.runningJobs.length ?? 0);
+      },
+    });
+    const gateway = new JobGateway(queue, metrics, logger.child({ component: 'JobGateway' }));
+    service = await bootstrapService({
+      name: 'dispatcher-gateway',
+      module: DispatcherGatewayModule.forOptions({ gateway, auth, stop }),
+      http: { port: config.get('rest.port'), host: settings.bindHost },
+      grpc: { url: grpcTarget, package: JOB_SERVICE_GRPC.packageName, protoPath: join(PROTO_ROOT, JOB_SERVICE_GRPC.protoFile) },
+      logger,
+      metrics,
+      ...(runtime.shutdownSignals === undefined ? {} : { shutdownSignals: runtime.shutdownSignals }),
+    });
+    // First thing on SIGTERM: no new submissions, no new jobs taken.
+    service.lifecycle.onDrain(() => {
+      gateway.stopAccepting();
+      void closeRunner();
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  logger.info(
+    `Dispatcher gateway of cluster '${cluster}' takes jobs on gRPC '${grpcTarget}' and REST '${service.httpUrl}'` +
+      (runner ? `, running up to ${settings.jobConcurrency} at once` : ', running none itself') +
+      (auth.enabled ? '; submit and cancel need a bearer token' : ''),
+  );
+  return {
+    service,
+    grpcTarget,
+    restUrl: service.httpUrl,
+    cluster,
+    close: () => service.close(),
+  };
+}

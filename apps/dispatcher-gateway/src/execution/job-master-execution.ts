@@ -1,0 +1,133 @@
+import { decodeJobGraph, validateJobGraph } from '@mesoflow/dataflow-api';
+import { GrpcTaskDeployer, JobMaster, type CollectedRecord, type JobMasterEvent, type SlotProvider, type TaskDeployer } from '@mesoflow/dataflow-jobmaster';
+import type { JsonValue, RunContext } from '@mesoflow/dispatcher-submissions';
+import type { Logger } from 'pino';
+import type { JobOutcome } from '../jobs/job-view';
+import { programArgsOf } from '../jobs/submit-request';
+
+/** Runs one attempt of a queued job: what the gateway's `JobRunner` calls. */
+export interface JobExecution {
+  /** Resolves with the job's outcome; rejects when the job failed or was canceled (`context.signal`). */
+  run(context: RunContext): Promise<JsonValue>;
+  close(): Promise<void>;
+}
+
+/** A deployer the execution closes when the job ends. */
+export type ClosableDeployer = TaskDeployer & { close(): Promise<void> };
+
+/** What {@link JobMasterExecution} needs to build a job master per job. */
+export interface JobMasterExecutionOptions {
+  /** The scheduler's resource manager (a `SlotRequester` at `jobmanager.rpc.address:port`). */
+  slots: SlotProvider;
+  logger: Logger;
+  /** @default a {@link GrpcTaskDeployer} with the submission's bundle and program arguments */
+  newDeployer?: (options: { bundle: { url: string; sha256: string }; programArgs: string[]; onCollected: (record: CollectedRecord) => void }) => ClosableDeployer;
+  /** Deadline of each slot request. @default the slot provider's */
+  slotRequestTimeoutMs?: number;
+}
+
+/**
+ * Runs a job as Flink's dispatcher does: one {@link JobMaster} per job, slots from the resource
+ * manager, tasks deployed to the TaskManagers with the job's bundle. Progress reports the job
+ * master's phase and the count of tasks per state; the outcome is what the collect sinks of the
+ * last attempt gathered. The run's signal cancels the job master.
+ */
+export class JobMasterExecution implements JobExecution {
+  constructor(private readonly options: JobMasterExecutionOptions) {}
+
+  async run(context: RunContext): Promise<JobOutcome> {
+    const { jobId, submission } = context;
+    const graph = decodeJobGraph(submission.jobGraph);
+    validateJobGraph(graph);
+    if (submission.bundle === undefined) throw new Error(`Job '${jobId}' has no program bundle, so TaskManagers cannot run it`);
+    const records: CollectedRecord[] = [];
+    const newDeployer =
+      this.options.newDeployer ?? ((deployerOptions) => new GrpcTaskDeployer({ bundle: deployerOptions.bundle, programArgs: deployerOptions.programArgs, onCollected: deployerOptions.onCollected }));
+    const deployer = newDeployer({ bundle: { url: submission.bundle.uri, sha256: submission.bundle.sha256 }, programArgs: programArgsOf(submission), onCollected: (record) => records.push(record) });
+    const master = new JobMaster({
+      jobId,
+      graph,
+      slots: this.options.slots,
+      deployer,
+      ...(this.options.slotRequestTimeoutMs === undefined ? {} : { slotRequestTimeoutMs: this.options.slotRequestTimeoutMs }),
+    });
+    const progress = new CoalescedProgress(context, this.options.logger);
+    let phase: JsonValue = 'created';
+    const stopListening = master.onEvent((event: JobMasterEvent) => {
+      if (event.kind === 'progress') phase = event.progress.phase;
+      if (event.kind === 'release-failed') this.options.logger.warn(`Job '${jobId}' could not release allocation '${event.allocationId}': ${event.message}`);
+      progress.report(() => progressOf(master, phase));
+    });
+    const cancel = (): void => master.cancel();
+    context.signal.addEventListener('abort', cancel, { once: true });
+    if (context.signal.aborted) cancel();
+    try {
+      const result = await master.run();
+      await progress.flush();
+      switch (result.state) {
+        case 'FINISHED':
+          return { collected: collectedOf(records, result.restarts) };
+        case 'FAILED':
+          throw new Error(result.failure?.message ?? `Job '${jobId}' failed`);
+        case 'CANCELED':
+          throw new Error(`Job '${jobId}' was canceled`);
+      }
+    } finally {
+      context.signal.removeEventListener('abort', cancel);
+      stopListening();
+      await deployer.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function progressOf(master: JobMaster, phase: JsonValue): Exclude<JsonValue, null> {
+  const tasks: { [state: string]: number } = {};
+  for (const task of master.tasks()) tasks[task.state] = (tasks[task.state] ?? 0) + 1;
+  return { jobMasterState: master.state, phase, restarts: master.restarts, tasks };
+}
+
+/** The collect sinks' records of `attempt`, per operator id (earlier attempts' records are stale). */
+export function collectedOf(records: readonly CollectedRecord[], attempt: number): { [operatorId: string]: string[] } {
+  const collected: { [operatorId: string]: string[] } = {};
+  for (const record of records) {
+    if (record.attemptId.attempt !== attempt) continue;
+    (collected[record.operatorId] ??= []).push(record.json);
+  }
+  return collected;
+}
+
+/** Progress writes to Redis one at a time, the latest winning: a burst of task events makes one or two writes. */
+class CoalescedProgress {
+  private pending: (() => Exclude<JsonValue, null>) | undefined;
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly logger: Logger,
+  ) {}
+
+  report(snapshot: () => Exclude<JsonValue, null>): void {
+    this.pending = snapshot;
+    this.writing ??= this.drain();
+  }
+
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending) {
+        const snapshot = this.pending();
+        this.pending = undefined;
+        await this.context.progress(snapshot).catch((error: unknown) => this.logger.warn({ err: error }, `Progress of job '${this.context.jobId}' could not be stored`));
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The dispatcher-gateway process:
+//   node --import tsx apps/dispatcher-gateway/src/main.ts [--grpc-port 6126] [--bind-host 0.0.0.0] \
+//     [--token-file path] [--cluster name] [--job-concurrency 4] [--job-lock-ms 30000] -Dkey=value ...
+// Mesoflow options (rest.port, redis.url, redis.password, jobmanager.rpc.address/port,
+// high-availability.cluster-id) come from conf/mesoflow-conf.yaml, MESOFLOW_* variables and -D.
+import { isConfigError, loadConfig, parseDynamicProperties } from '@mesoflow/config';
+import { createServiceLogger } from '@mesoflow/service';
+import { startDispatcherGateway } from './app';
+import { parseSettings } from './settings';
+
+const logger = createServiceLogger({ service: 'dispatcher-gateway' });
+
+async function main(): Promise<void> {
+  const { properties, args } = parseDynamicProperties(process.argv.slice(2));
+  const settings = parseSettings(args);
+  const config = loadConfig({ dynamicProperties: properties, service: 'dispatcher-gateway' });
+  for (const warning of config.warnings) logger.warn(`Configuration warning: ${warning.message}`);
+  await startDispatcherGateway(config, settings, { logger });
+}
+
+main().catch((error: unknown) => {
+  const message = isConfigError(error) ? error.message : `The dispatcher gateway could not start: ${(error as Error).message}`;
+  logger.fatal({ code: isConfigError(error) ? error.code : undefined }, message);
+  process.exitCode = isConfigError(error) ? 2 : 1;
+});

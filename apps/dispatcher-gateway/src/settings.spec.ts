@@ -1,0 +1,40 @@
+import { ConfigError } from '@mesoflow/config';
+import { clusterOfClusterId, parseSettings } from './settings';
+
+describe('parseSettings', () => {
+  it('has documented defaults', () => {
+    expect(parseSettings([])).toEqual({ grpcPort: 6126, bindHost: '0.0.0.0', tokenFile: undefined, cluster: undefined, jobConcurrency: 4, jobLockMs: 30_000 });
+  });
+
+  it('reads every flag, in both spellings', () => {
+    expect(parseSettings(['--grpc-port', '7000', '--bind-host=127.0.0.1', '--token-file', '/etc/token', '--cluster=prod', '--job-concurrency=0', '--job-lock-ms', '5000'])).toEqual({
+      grpcPort: 7000,
+      bindHost: '127.0.0.1',
+      tokenFile: '/etc/token',
+      cluster: 'prod',
+      jobConcurrency: 0,
+      jobLockMs: 5_000,
+    });
+  });
+
+  it('reports every problem at once, naming flag, value and expectation', () => {
+    let error: unknown;
+    try {
+      parseSettings(['--grpc-port=0', '--cluster=a/b', '--job-lock-ms=5', '--job-concurrency=-1', '--nope']);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((problem) => problem.key).sort()).toEqual(['--cluster', '--grpc-port', '--job-concurrency', '--job-lock-ms', '--nope']);
+    expect((error as ConfigError).problems.find((problem) => problem.key === '--cluster')).toMatchObject({ value: 'a/b', expected: '1 to 64 characters of [A-Za-z0-9._-]' });
+  });
+});
+
+describe('clusterOfClusterId', () => {
+  it('turns a ZooKeeper path into a queue name', () => {
+    expect(clusterOfClusterId('/default')).toBe('default');
+    expect(clusterOfClusterId('/team/prod/')).toBe('team.prod');
+    expect(clusterOfClusterId('/')).toBe('default');
+    expect(clusterOfClusterId('/a b')).toBe('a_b');
+  });
+});
