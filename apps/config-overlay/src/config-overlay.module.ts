@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MesoflowConfig } from '@mesoflow/config';
 import type { Logger } from 'pino';
-import type { ArtifactPublisher } from './artifacts/artifact-publisher';
+import type { ArtifactPublisher } from '@mesoflow/artifacts-client';
 import { CONFIG_OVERLAY_LOGGER, ConfigOverlayController } from './grpc/config-overlay.controller';
 import type { ConfigurationOverlay } from './overlays/overlay';
 import { TaskManagerSpecBuilder } from './spec/task-manager-spec-builder';

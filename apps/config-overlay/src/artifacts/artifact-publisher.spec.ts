@@ -1,5 +1,6 @@
 import { MemoryPublisher } from '../testing/memory-publisher';
-import { PublishOnce, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from './artifact-publisher';
+import type { ArtifactPublisher, ArtifactUpload, PublishedFile } from '@mesoflow/artifacts-client';
+import { PublishOnce } from './artifact-publisher';
 
 describe('PublishOnce', () => {
   it('uploads a content-addressed file once and re-signs secret ones for each request', async () => {

@@ -1,7 +1,7 @@
 import type { ConfigKey, ConfigValues } from '@mesoflow/config';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { sha256Hex } from '../artifacts/artifact-publisher';
+import { sha256Hex } from '@mesoflow/artifacts-client';
 import type { ShippedArtifactMessage } from '../grpc/messages';
 import type { FetchUri, OverlayContext } from './overlay';
 import { OverlayError, OverlayErrorCode } from './overlay-error';

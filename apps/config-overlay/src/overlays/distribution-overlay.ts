@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { deterministicTarGz } from '../distribution/deterministic-tar';
-import { sha256Hex } from '../artifacts/artifact-publisher';
+import { sha256Hex } from '@mesoflow/artifacts-client';
 import { NO_CONTRIBUTION, type ConfigurationOverlay, type OverlayContext, type OverlayContribution } from './overlay';
 import { OverlayError, OverlayErrorCode } from './overlay-error';
 

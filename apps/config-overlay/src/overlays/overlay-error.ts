@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ArtifactPublishError } from '@mesoflow/artifacts-client';
 import { RpcException } from '@nestjs/microservices';
 
 /** Why building a TaskManager spec failed. */
@@ -7,8 +8,6 @@ export enum OverlayErrorCode {
   INVALID_REQUEST = 'INVALID_REQUEST',
   /** A file to ship cannot be read, or has a name the artifact server does not accept. */
   UNSHIPPABLE_FILE = 'UNSHIPPABLE_FILE',
-  /** The artifact server refused an upload or could not be reached. */
-  PUBLISH_FAILED = 'PUBLISH_FAILED',
 }
 
 /** The one error type of the configuration overlays. */
@@ -31,13 +30,13 @@ export function grpcStatusOf(code: OverlayErrorCode): status {
       return status.INVALID_ARGUMENT;
     case OverlayErrorCode.UNSHIPPABLE_FILE:
       return status.FAILED_PRECONDITION;
-    case OverlayErrorCode.PUBLISH_FAILED:
-      return status.UNAVAILABLE;
   }
 }
 
 /** Translates any error at the gRPC boundary; unexpected ones become INTERNAL without details. */
 export function toRpcException(error: unknown): RpcException {
   if (error instanceof OverlayError) return new RpcException({ code: grpcStatusOf(error.code), message: error.message });
+  // The artifact server could not take an upload: the caller may retry once it is back.
+  if (error instanceof ArtifactPublishError) return new RpcException({ code: status.UNAVAILABLE, message: error.message });
   return new RpcException({ code: status.INTERNAL, message: 'The TaskManager spec could not be built; see the config-overlay log' });
 }

@@ -1,6 +1,6 @@
 import type { ConfigValues, MesoflowConfig } from '@mesoflow/config';
 import type { mesos } from '@mesoflow/proto';
-import type { ArtifactPublisher } from '../artifacts/artifact-publisher';
+import type { ArtifactPublisher } from '@mesoflow/artifacts-client';
 import type { ShippedArtifactMessage } from '../grpc/messages';
 
 export type FetchUri = mesos.v1.CommandInfo.URI.$Properties;

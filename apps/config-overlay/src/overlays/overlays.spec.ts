@@ -2,7 +2,7 @@ import { createConfig, type ConfigValues } from '@mesoflow/config';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Hex } from '../artifacts/artifact-publisher';
+import { sha256Hex } from '@mesoflow/artifacts-client';
 import { MemoryPublisher, TEST_ARTIFACT_BASE } from '../testing/memory-publisher';
 import { DistributionOverlay } from './distribution-overlay';
 import { ExtraUrisOverlay } from './extra-uris-overlay';

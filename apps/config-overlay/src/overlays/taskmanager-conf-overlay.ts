@@ -1,5 +1,5 @@
 import { CONF_FILE_NAME, ConfigError, renderTaskManagerConf, type ConfigValues } from '@mesoflow/config';
-import { sha256Hex } from '../artifacts/artifact-publisher';
+import { sha256Hex } from '@mesoflow/artifacts-client';
 import type { OverlayContext, OverlayContribution } from './overlay';
 import { OverlayError, OverlayErrorCode } from './overlay-error';
 

@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import type { ShippedArtifactMessage } from '../grpc/messages';
 import { isArtifactPath, NO_CONTRIBUTION, type ConfigurationOverlay, type FetchUri, type OverlayContext, type OverlayContribution } from './overlay';
 import { OverlayError, OverlayErrorCode } from './overlay-error';
-import { sha256Hex } from '../artifacts/artifact-publisher';
+import { sha256Hex } from '@mesoflow/artifacts-client';
 
 /** Every file under `dir` (recursively), as sorted paths relative to it with `/` separators. */
 export function listLibraryFiles(dir: string): string[] {

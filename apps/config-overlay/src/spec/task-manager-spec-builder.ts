@@ -1,5 +1,5 @@
 import type { ConfigValues, MesoflowConfig } from '@mesoflow/config';
-import type { ArtifactPublisher } from '../artifacts/artifact-publisher';
+import type { ArtifactPublisher } from '@mesoflow/artifacts-client';
 import type { GetTaskManagerSpecRequest, ShippedArtifactMessage, TaskManagerSpecMessage } from '../grpc/messages';
 import { isArtifactPath, type ConfigurationOverlay, type FetchUri, type OverlayContext } from '../overlays/overlay';
 import { OverlayError, OverlayErrorCode } from '../overlays/overlay-error';

@@ -1,5 +1,5 @@
 // An in-memory artifact server for unit tests: records uploads and hands out fake URLs.
-import { sha256Hex, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from '../artifacts/artifact-publisher';
+import { sha256Hex, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from '@mesoflow/artifacts-client';
 
 export const TEST_ARTIFACT_BASE = 'http://artifacts.test:8082/cluster-t';
 

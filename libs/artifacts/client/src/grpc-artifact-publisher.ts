@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
 import { ARTIFACTS_GRPC, grpcServiceClient, type mesoflow } from '@mesoflow/proto';
-import { OverlayError, OverlayErrorCode } from '../overlays/overlay-error';
 import { sha256Hex, type ArtifactPublisher, type ArtifactUpload, type PublishedFile } from './artifact-publisher';
 
 type PublishRequest = mesoflow.artifacts.v1.PublishRequest.$Properties;
@@ -15,6 +14,20 @@ interface ArtifactServiceClient extends grpc.Client {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+
+/** The artifact server refused an upload or could not be reached. */
+export class ArtifactPublishError extends Error {
+  override readonly name = 'ArtifactPublishError';
+
+  constructor(
+    message: string,
+    /** The gRPC status of the failed call; undefined when the call succeeded without a URL. */
+    readonly grpcCode: grpc.status | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 /** Options of {@link GrpcArtifactPublisher}. */
 export interface GrpcArtifactPublisherOptions {
@@ -70,7 +83,7 @@ export class GrpcArtifactPublisher implements ArtifactPublisher {
   }
 }
 
-function failure(what: string, error: grpc.ServiceError | null): OverlayError {
+function failure(what: string, error: grpc.ServiceError | null): ArtifactPublishError {
   const why = error ? `${grpc.status[error.code] ?? error.code}: ${error.details}` : 'the response carried no URL';
-  return new OverlayError(OverlayErrorCode.PUBLISH_FAILED, `The artifact server could not ${what} (${why})`, { cause: error ?? undefined });
+  return new ArtifactPublishError(`The artifact server could not ${what} (${why})`, error?.code, { cause: error ?? undefined });
 }
