@@ -173,6 +173,45 @@ export const HIGH_AVAILABILITY_OPTIONS = {
   }),
 } as const;
 
+/** Options of the dispatcher gateway (job submission over gRPC) and of the clients that call it. */
+export const DISPATCHER_OPTIONS = {
+  'dispatcher.grpc.port': option({
+    type: portType({ min: 1 }),
+    default: 6126,
+    group: 'Dispatcher',
+    readers: ['dispatcher-gateway', 'cli'],
+    masterOnly: true,
+    description: 'The port of the dispatcher gateway\'s gRPC JobService, where `bin/mesoflow` submits, lists and cancels jobs.',
+  }),
+  'dispatcher.auth.token-file': option({
+    type: stringType({ expected: 'a file path', check: checkNotBlank }),
+    group: 'Dispatcher',
+    readers: ['dispatcher-gateway', 'cli'],
+    masterOnly: true,
+    description:
+      'A file holding the bearer token that submitting and canceling jobs require (gRPC metadata `authorization`, REST ' +
+      '`Authorization` header). Unset means no authentication. The CLI sends the token from the same option.',
+  }),
+  'dispatcher.job-concurrency': option({
+    type: integerType({ min: 0 }),
+    default: 4,
+    group: 'Dispatcher',
+    readers: ['dispatcher-gateway'],
+    masterOnly: true,
+    description: 'How many jobs one gateway\'s job masters run at once; 0 makes the gateway only take submissions.',
+  }),
+  'dispatcher.job-lock-timeout': option({
+    type: durationType('ms', { min: Duration.of(100, 'ms') }),
+    default: Duration.of(30, 's'),
+    group: 'Dispatcher',
+    readers: ['dispatcher-gateway'],
+    masterOnly: true,
+    description:
+      'How long a running job stays claimed by a gateway that stopped renewing its claim (killed, or shut down); another ' +
+      'gateway of the cluster then restarts the job.',
+  }),
+} as const;
+
 /** Options of the Redis server that holds the job queues. */
 export const REDIS_OPTIONS = {
   'redis.url': option({

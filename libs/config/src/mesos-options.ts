@@ -323,10 +323,11 @@ export const ARTIFACT_SERVER_OPTIONS = {
   'mesos.resourcemanager.artifactserver.grpc.port': option({
     type: portType({ min: 1 }),
     ...ARTIFACT_SERVER,
-    readers: ['artifact-server'],
+    readers: ['artifact-server', 'cli'],
     requiredBy: ['artifact-server'],
     description:
-      'The port of the artifact server\'s gRPC service, where artifacts are published. ' +
+      'The port of the artifact server\'s gRPC service, where artifacts are published (`bin/mesoflow run` uploads ' +
+      'program bundles there, on the host of `rest.address`). ' +
       'It must be fixed (not 0), because the publishers have to be told where to connect.',
   }),
   'mesos.resourcemanager.artifactserver.bind-host': option({

@@ -21,6 +21,7 @@ export const CONFIG_GROUPS = [
   'JobManager',
   'TaskManager',
   'REST',
+  'Dispatcher',
   'High availability',
   'Redis',
   'Security',
