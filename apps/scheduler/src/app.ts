@@ -46,9 +46,15 @@ export interface SchedulerRuntime {
   shutdownSignals?: NodeJS.Signals[] | false;
   /**
    * Called once when the scheduler gives up after it started (too many failed tasks, the
-   * framework removed in `stop` mode, leadership lost); the process should then exit non-zero.
+   * framework removed in `stop` mode, leadership lost, a deregistration that could not clear the
+   * store); the process should then exit non-zero.
    */
   onFatalError?: (error: SchedulerError) => void;
+  /**
+   * Called once when a DeregisterApplication call has torn the framework down and the scheduler
+   * has forgotten it (the application ended); the process should then close and exit 0.
+   */
+  onDeregistered?: () => void;
 }
 
 /** A started scheduler service. */
@@ -102,6 +108,7 @@ export async function startScheduler(config: MesoflowConfig, settings: Scheduler
     logger,
     newFrameworkClient: () => newClient(undefined),
     onFatalError: (error) => fatal?.(error),
+    onDeregistered: () => runtime.onDeregistered?.(),
   });
   let stopped: Promise<void> | undefined;
   const stopMesosSide = (): Promise<void> => {

@@ -16,14 +16,16 @@ async function main(): Promise<void> {
   const settings = parseSettings(args);
   const config = loadConfig({ dynamicProperties: properties, service: 'scheduler' });
   for (const warning of config.warnings) logger.warn(`Configuration warning: ${warning.message}`);
-  // The scheduler logged why it gives up; drain, close, and exit non-zero so a supervisor restarts it.
-  let giveUp: () => void = () => undefined;
-  const fatal = new Promise<void>((resolve) => (giveUp = resolve));
-  const running = await startScheduler(config, settings, { logger, onFatalError: () => giveUp() });
-  await fatal;
-  process.exitCode = 1;
+  // Either the scheduler logged why it gives up (exit non-zero so a supervisor restarts it), or the
+  // application ended and its framework is gone (exit 0: nothing is left to restart). Both drain
+  // and close first; the DeregisterApplication call in flight is answered during the drain.
+  let end: (exitCode: number) => void = () => undefined;
+  const ended = new Promise<number>((resolve) => (end = resolve));
+  const running = await startScheduler(config, settings, { logger, onFatalError: () => end(1), onDeregistered: () => end(0) });
+  const exitCode = await ended;
+  process.exitCode = exitCode;
   await running.close();
-  process.exit(1);
+  process.exit(exitCode);
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { mesoflow } from '@mesoflow/proto';
 import { resourcesMessage } from '@mesoflow/resourcemanager-client';
 import type { WorkerState } from '@mesoflow/zk-store';
 import type { Observable } from 'rxjs';
+import type { ApplicationStatus } from '../scheduler/worker-scheduler';
 import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, WorkerStatus } from './slot-pool';
 
 const v1 = mesoflow.resourcemanager.v1;
@@ -21,6 +22,8 @@ export type ListWorkersRequest = mesoflow.resourcemanager.v1.ListWorkersRequest.
 export type ListWorkersResponse = mesoflow.resourcemanager.v1.ListWorkersResponse.$Properties;
 export type WatchWorkersRequest = mesoflow.resourcemanager.v1.WatchWorkersRequest.$Properties;
 export type WatchWorkersEvent = mesoflow.resourcemanager.v1.WatchWorkersEvent.$Properties;
+export type DeregisterApplicationRequest = mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties;
+export type DeregisterApplicationResponse = mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties;
 export type WorkerInfoMessage = mesoflow.resourcemanager.v1.WorkerInfo.$Properties;
 export type ResourcesMessage = mesoflow.resourcemanager.v1.Resources.$Properties;
 export type SlotAllocationMessage = mesoflow.resourcemanager.v1.SlotAllocation.$Properties;
@@ -34,6 +37,18 @@ export interface ResourceManagerServiceHandlers {
   releaseSlots(request: ReleaseSlotsRequest): ReleaseSlotsResponse;
   listWorkers(request: ListWorkersRequest): ListWorkersResponse;
   watchWorkers(request: WatchWorkersRequest): Observable<WatchWorkersEvent>;
+  deregisterApplication(request: DeregisterApplicationRequest): Promise<DeregisterApplicationResponse>;
+}
+
+const APPLICATION_STATUSES: ReadonlyMap<number, ApplicationStatus> = new Map<number, ApplicationStatus>([
+  [v1.ApplicationStatus.APPLICATION_STATUS_SUCCEEDED, 'SUCCEEDED'],
+  [v1.ApplicationStatus.APPLICATION_STATUS_FAILED, 'FAILED'],
+  [v1.ApplicationStatus.APPLICATION_STATUS_CANCELED, 'CANCELED'],
+]);
+
+/** The status of a DeregisterApplication; absent, or a value this scheduler does not know, reads as UNKNOWN. */
+export function applicationStatus(value: number | null | undefined): ApplicationStatus {
+  return APPLICATION_STATUSES.get(value ?? v1.ApplicationStatus.APPLICATION_STATUS_UNKNOWN) ?? 'UNKNOWN';
 }
 
 const WORKER_STATES: Readonly<Record<WorkerState, mesoflow.resourcemanager.v1.WorkerState>> = {

@@ -5,11 +5,15 @@ import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { Observable } from 'rxjs';
+import { isSchedulerError, SchedulerErrorCode } from '../scheduler/errors';
 import { isResourceManagerError, ResourceManagerError, ResourceManagerErrorCode } from './errors';
 import {
   allocationMessage,
+  applicationStatus,
   progressMessage,
   workerInfo,
+  type DeregisterApplicationRequest,
+  type DeregisterApplicationResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type ListWorkersResponse,
@@ -23,9 +27,12 @@ import {
   type WatchWorkersEvent,
 } from './messages';
 import { SlotPool, type SlotRequestHandle } from './slot-pool';
+import type { WorkerFleet } from './worker-fleet';
 
 /** Injection token of the controller's logger. */
 export const RESOURCE_MANAGER_LOGGER = Symbol('RESOURCE_MANAGER_LOGGER');
+/** Injection token of the {@link WorkerFleet} (the Mesos side), which deregisters the application. */
+export const WORKER_FLEET = Symbol('WORKER_FLEET');
 
 function grpcStatusOf(code: ResourceManagerErrorCode): status {
   switch (code) {
@@ -49,6 +56,7 @@ function grpcStatusOf(code: ResourceManagerErrorCode): status {
 export class ResourceManagerController implements ResourceManagerServiceHandlers {
   constructor(
     @Inject(SlotPool) private readonly pool: SlotPool,
+    @Inject(WORKER_FLEET) private readonly fleet: WorkerFleet,
     @Inject(RESOURCE_MANAGER_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -155,6 +163,23 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
       subscriber.next({ snapshot: this.listWorkers() });
       return stop;
     });
+  }
+
+  /** Answers once the framework is torn down and forgotten; the scheduler then exits. */
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'DeregisterApplication')
+  async deregisterApplication(request: DeregisterApplicationRequest): Promise<DeregisterApplicationResponse> {
+    const end = { status: applicationStatus(request.status), diagnostics: request.diagnostics ?? '' };
+    try {
+      const deregistration = await this.fleet.deregisterApplication(end);
+      return { framework_id: deregistration.frameworkId ?? '', torn_down: deregistration.tornDown };
+    } catch (error) {
+      // Not running (not started, failed or stopping) is for the caller to retry, like a stopping resource manager.
+      throw this.rpcError(
+        isSchedulerError(error) && error.code === SchedulerErrorCode.NOT_RUNNING
+          ? new ResourceManagerError(ResourceManagerErrorCode.NOT_RUNNING, error.message)
+          : error,
+      );
+    }
   }
 
   /** Runs a pool call, translating its refusal into a gRPC status. */

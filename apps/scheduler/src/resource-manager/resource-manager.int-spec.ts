@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { SYSTEM_CLOCK } from '../scheduler/worker-scheduler';
 import {
+  type DeregisterApplicationResponse,
   type HeartbeatResponse,
   type ListWorkersResponse,
   type RegisterTaskManagerResponse,
@@ -34,6 +35,7 @@ interface ResourceManagerTestClient extends grpc.Client {
   ReleaseSlots: Unary<ReleaseSlotsResponse>;
   ListWorkers: Unary<ListWorkersResponse>;
   WatchWorkers: ServerStream<WatchWorkersEvent>;
+  DeregisterApplication: Unary<DeregisterApplicationResponse>;
 }
 
 /** A plaintext client of the resource manager at `target` (`host:port`). */
@@ -178,6 +180,18 @@ describe('the resource manager over gRPC', () => {
     await request.ended;
     await waitFor(async () => (await call(client, client.ListWorkers, {})).desired_workers === 1, { description: 'the demand to fall back' });
     expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-big' })).toEqual({ released_slots: 0, request_withdrawn: false });
+  });
+
+  it('hands DeregisterApplication to the fleet with its status and diagnostics, and answers its outcome', async () => {
+    const ApplicationStatus = mesoflow.resourcemanager.v1.ApplicationStatus;
+    const first = await call(client, client.DeregisterApplication, { status: ApplicationStatus.APPLICATION_STATUS_CANCELED, diagnostics: 'cancelled by the user' });
+    expect(first).toEqual({ framework_id: 'memory-framework', torn_down: true });
+    // An absent status reads as UNKNOWN; the answer is the first call's.
+    expect(await call(client, client.DeregisterApplication, {})).toEqual(first);
+    expect(fleet.ends).toEqual([
+      { status: 'CANCELED', diagnostics: 'cancelled by the user' },
+      { status: 'UNKNOWN', diagnostics: '' },
+    ]);
   });
 
   // Last: it stops the service.

@@ -3,7 +3,7 @@ import type { MesoflowConfig } from '@mesoflow/config';
 import { ServiceLifecycle } from '@mesoflow/service';
 import type { Logger } from 'pino';
 import type { Clock } from '../scheduler/worker-scheduler';
-import { RESOURCE_MANAGER_LOGGER, ResourceManagerController } from './resource-manager.controller';
+import { RESOURCE_MANAGER_LOGGER, ResourceManagerController, WORKER_FLEET } from './resource-manager.controller';
 import { SlotPool, slotPoolSettings } from './slot-pool';
 import type { WorkerFleet } from './worker-fleet';
 
@@ -44,6 +44,7 @@ export class ResourceManagerModule implements OnModuleInit, OnModuleDestroy {
       controllers: [ResourceManagerController],
       providers: [
         { provide: SlotPool, useValue: pool },
+        { provide: WORKER_FLEET, useValue: options.fleet },
         { provide: RESOURCE_MANAGER_LOGGER, useValue: options.logger.child({ component: 'ResourceManagerController' }) },
       ],
       exports: [SlotPool],

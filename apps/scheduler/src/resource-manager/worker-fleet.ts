@@ -1,8 +1,8 @@
-import type { WorkerView } from '../scheduler/worker-scheduler';
+import type { ApplicationEnd, Deregistration, WorkerView } from '../scheduler/worker-scheduler';
 
 /**
- * What the resource manager needs of the Mesos side: how many TaskManagers to keep, and a way to
- * stop one. {@link WorkerScheduler} is the real one.
+ * What the resource manager needs of the Mesos side: how many TaskManagers to keep, a way to stop
+ * one, and the end of the framework when the application ends. {@link WorkerScheduler} is the real one.
  */
 export interface WorkerFleet {
   /** Keeps `count` workers (New or Launched); more are recorded and launched, none is killed for it. */
@@ -24,4 +24,10 @@ export interface WorkerFleet {
   workerView(taskId: string): WorkerView | undefined;
   /** Calls `listener` after every change of a worker (recorded, launched, task state, released). */
   onWorkerChange(listener: (worker: WorkerView) => void): () => void;
+  /**
+   * The application ended: stops every worker, tears the Mesos framework down and forgets it (see
+   * `DeregisterApplication` in resource_manager.proto). Later calls return the first call's outcome.
+   * @throws SchedulerError `NOT_RUNNING` when the fleet cannot deregister in its state (retry later).
+   */
+  deregisterApplication(end: ApplicationEnd): Promise<Deregistration>;
 }

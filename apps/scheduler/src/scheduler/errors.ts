@@ -6,12 +6,16 @@ export enum SchedulerErrorCode {
   TOO_MANY_FAILED_TASKS = 'TOO_MANY_FAILED_TASKS',
   /** The scheduler was closed. */
   CLOSED = 'CLOSED',
+  /** The scheduler cannot do what was asked in its state: not started yet, failed, or closed. */
+  NOT_RUNNING = 'NOT_RUNNING',
   /** The Mesos master refused the framework ID: `Framework has been removed`; see {@link FrameworkRemovedError}. */
   FRAMEWORK_REMOVED = 'FRAMEWORK_REMOVED',
   /** The Mesos client stopped for good for another reason (another ERROR event, SUBSCRIBE rejected). */
   MESOS_CLIENT_FAILED = 'MESOS_CLIENT_FAILED',
   /** The configuration overlay could not describe a worker's task; the worker waits for the next offer. */
   TASK_SPEC_UNAVAILABLE = 'TASK_SPEC_UNAVAILABLE',
+  /** The application ended but the scheduler could not forget its framework (the store failed); it stops. */
+  DEREGISTRATION_FAILED = 'DEREGISTRATION_FAILED',
   /** With `high-availability: zookeeper`: another scheduler may lead now; this one stops. */
   LEADERSHIP_LOST = 'LEADERSHIP_LOST',
 }

@@ -2,6 +2,7 @@
 // the Mesos connection so each call can be asserted exactly (a real file store; the real master
 // path is scheduler.int-spec.ts, against the local Mesos stand-in).
 import { createConfig, Duration, MemorySize, type ConfigValues } from '@mesoflow/config';
+import { MesosClientError, MesosClientErrorCode } from '@mesoflow/mesos-client';
 import { mesos } from '@mesoflow/proto';
 import { FileWorkerStore, type WorkerStore } from '@mesoflow/zk-store';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -730,6 +731,132 @@ describe('WorkerScheduler', () => {
 
     it("refuses 'register-anew' without a way to build a new framework's client", () => {
       expect(() => scheduler(1, anew)).toThrow(/register-anew/);
+    });
+  });
+
+  describe('deregistration (the application ended)', () => {
+    const end = { status: 'SUCCEEDED', diagnostics: 'job done' } as const;
+
+    it('releases and kills every worker, tears the framework down, then deletes its ID and the workers', async () => {
+      const deregistered: unknown[] = [];
+      const s = await running(2, {}, { onDeregistered: (outcome) => deregistered.push(outcome) });
+      const idAtTeardown: Array<string | undefined> = [];
+      const teardown = client.teardown.bind(client);
+      client.teardown = async () => {
+        idAtTeardown.push(await store.getFrameworkId());
+        return teardown();
+      };
+      client.calls.length = 0;
+
+      const outcome = await s.deregisterApplication(end);
+
+      expect(outcome).toEqual({ frameworkId: 'fw-1', tornDown: true });
+      expect(deregistered).toEqual([outcome]);
+      expect(client.calls.map((call) => (call.name === 'kill' ? `kill ${call.body.task_id.value}` : call.name))).toEqual([
+        'kill taskmanager-00001',
+        'kill taskmanager-00002',
+        'teardown',
+      ]);
+      // Forgotten only after the TEARDOWN: stopping in between leaves an ID the master refuses, not a live framework nobody knows.
+      expect(idAtTeardown).toEqual(['fw-1']);
+      expect(await store.getFrameworkId()).toBeUndefined();
+      expect(await store.list()).toEqual([]);
+      expect(s.workerViews()).toEqual([]);
+      expect(s.state.name).toBe('closed');
+      expect(clock.pending).toBe(0);
+      expect(fatal).toEqual([]);
+    });
+
+    it('answers a second call with the first outcome, and close() after it does nothing more', async () => {
+      const s = await running(1);
+      const first = s.deregisterApplication(end);
+      const second = s.deregisterApplication({ status: 'FAILED', diagnostics: '' });
+
+      expect(await second).toEqual(await first);
+      await s.close();
+      expect(await s.deregisterApplication(end)).toEqual({ frameworkId: 'fw-1', tornDown: true });
+      expect(client.named('teardown')).toHaveLength(1);
+    });
+
+    it('launches nothing more once deregistering: a pending worker is released, not launched', async () => {
+      const s = scheduler(1);
+      await s.start();
+      client.calls.length = 0;
+
+      const outcome = s.deregisterApplication(end);
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('late', 'a1', 8, 4096, [31000, 31099])] } });
+      await outcome;
+
+      expect(client.named('accept')).toEqual([]);
+      expect(client.named('kill')).toEqual([]);
+      expect(client.named('teardown')).toHaveLength(1);
+      expect(await store.list()).toEqual([]);
+    });
+
+    it('waits for a subscription when between subscriptions, then tears down', async () => {
+      const s = await running(1);
+      client.state = { name: 'backing-off', attempt: 1, delayMs: 500 };
+      client.calls.length = 0;
+
+      const outcome = s.deregisterApplication(end);
+      await s.idle();
+      expect(client.named('teardown')).toEqual([]);
+      client.subscribe();
+
+      expect(await outcome).toEqual({ frameworkId: 'fw-1', tornDown: true });
+      expect(client.named('kill').map((call) => call.body.task_id.value)).toEqual(['taskmanager-00001']);
+      expect(await store.getFrameworkId()).toBeUndefined();
+    });
+
+    it('clears the store all the same when no subscription comes within teardownWaitMs', async () => {
+      const s = await running(1, {}, { teardownWaitMs: 5_000 });
+      client.state = { name: 'backing-off', attempt: 3, delayMs: 2_000 };
+      client.calls.length = 0;
+
+      const outcome = s.deregisterApplication(end);
+      await s.idle();
+      clock.advance(5_000);
+
+      expect(await outcome).toEqual({ frameworkId: 'fw-1', tornDown: false });
+      expect(client.calls).toEqual([]);
+      expect(await store.getFrameworkId()).toBeUndefined();
+      expect(await store.list()).toEqual([]);
+      expect(s.state.name).toBe('closed');
+    });
+
+    it('clears the store when the TEARDOWN fails, and says it was not torn down', async () => {
+      const s = await running(1);
+      client.teardownError = new MesosClientError(MesosClientErrorCode.CALL_FAILED, 'connection reset');
+
+      expect(await s.deregisterApplication(end)).toEqual({ frameworkId: 'fw-1', tornDown: false });
+      expect(await store.getFrameworkId()).toBeUndefined();
+      expect(await store.list()).toEqual([]);
+    });
+
+    it('stops through onFatalError when the store cannot be cleared', async () => {
+      const deregistered: unknown[] = [];
+      const s = await running(1, {}, { onDeregistered: (outcome) => deregistered.push(outcome) });
+      store.clearFrameworkId = () => Promise.reject(new Error('disk full'));
+
+      await expect(s.deregisterApplication(end)).rejects.toMatchObject({ code: SchedulerErrorCode.DEREGISTRATION_FAILED });
+      expect(fatal.map((error) => [error.code, error.message])).toEqual([
+        [SchedulerErrorCode.DEREGISTRATION_FAILED, 'Deregistering the application failed: disk full; the scheduler stops'],
+      ]);
+      expect(deregistered).toEqual([]);
+      expect(s.state.name).toBe('closed');
+      expect(client.named('teardown')).toHaveLength(1);
+    });
+
+    it('refuses with NOT_RUNNING before it started, and after it failed', async () => {
+      const idle = scheduler(1);
+      await expect(idle.deregisterApplication(end)).rejects.toMatchObject({ code: SchedulerErrorCode.NOT_RUNNING });
+
+      const s = await running(1, { 'mesos.maximum-failed-tasks': 0 });
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+      await s.idle();
+      expect(s.state.name).toBe('failed');
+      await expect(s.deregisterApplication(end)).rejects.toMatchObject({ code: SchedulerErrorCode.NOT_RUNNING });
+      expect(await store.getFrameworkId()).toBe('fw-1');
     });
   });
 });

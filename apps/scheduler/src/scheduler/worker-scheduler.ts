@@ -23,7 +23,7 @@ type Offer = mesos.v1.Offer.$Properties;
 /** What the scheduler needs of the Mesos client; {@link MesosSchedulerClient} is the real one. */
 export type SchedulerClient = Pick<
   MesosSchedulerClient,
-  'on' | 'start' | 'close' | 'accept' | 'decline' | 'suppress' | 'revive' | 'reconcile' | 'kill' | 'acknowledgeStatus'
+  'state' | 'on' | 'start' | 'close' | 'accept' | 'decline' | 'suppress' | 'revive' | 'reconcile' | 'kill' | 'acknowledgeStatus' | 'teardown'
 >;
 
 /** Time, so that tests can drive backoff. */
@@ -102,12 +102,43 @@ export interface WorkerSchedulerOptions {
    * removed (`stop` mode), or the Mesos client failed for good.
    */
   onFatalError?: (error: SchedulerError) => void;
+  /**
+   * How long {@link WorkerScheduler.deregisterApplication} waits for a Mesos subscription to send TEARDOWN
+   * through when there is none (not subscribed yet, or between subscriptions). @default 30000
+   */
+  teardownWaitMs?: number;
+  /**
+   * Called once {@link WorkerScheduler.deregisterApplication} has finished and the scheduler is
+   * closed; the process should then exit with status 0. A deregistration that fails (the store
+   * cannot be cleared) goes to `onFatalError` instead.
+   */
+  onDeregistered?: (deregistration: Deregistration) => void;
+}
+
+/** How the application the cluster ran ended (Flink's ApplicationStatus). */
+export type ApplicationStatus = 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
+
+/** What {@link WorkerScheduler.deregisterApplication} is told about the end of the application. */
+export interface ApplicationEnd {
+  readonly status: ApplicationStatus;
+  /** Why it ended, for the log; may be empty. */
+  readonly diagnostics: string;
+}
+
+/** What {@link WorkerScheduler.deregisterApplication} did. */
+export interface Deregistration {
+  /** The framework the scheduler ran as; undefined when it never had one. */
+  readonly frameworkId: string | undefined;
+  /** Whether the master accepted the TEARDOWN (false: no subscription came in time). */
+  readonly tornDown: boolean;
 }
 
 /** Where the scheduler is in its life. */
 export type WorkerSchedulerState =
   | { readonly name: 'idle' }
   | { readonly name: 'running' }
+  /** {@link WorkerScheduler.deregisterApplication} was called; `closed` follows. */
+  | { readonly name: 'deregistering' }
   | { readonly name: 'failed'; readonly error: SchedulerError }
   | { readonly name: 'closed' };
 
@@ -146,7 +177,8 @@ function stateName(state: mesos.v1.TaskState | null | undefined): string {
  * Offers that fit no pending worker but could host one are held up to
  * `mesos.resourcemanager.unused-offer-expiration` for workers requested meanwhile, then declined.
  * When the master refuses the framework ID (`Framework has been removed`), the scheduler stops or
- * registers a new framework, per `mesos.resourcemanager.framework.on-removed`.
+ * registers a new framework, per `mesos.resourcemanager.framework.on-removed`. When the application
+ * ends, {@link deregisterApplication} tears the framework down and forgets it.
  *
  * Every event is handled in arrival order, one at a time, so store writes never race.
  */
@@ -170,6 +202,9 @@ export class WorkerScheduler implements WorkerFleet {
   private readonly onRemoved: 'stop' | 'register-anew';
   private readonly newFrameworkClient: (() => SchedulerClient) | undefined;
   private readonly onFatalError: ((error: SchedulerError) => void) | undefined;
+  private readonly teardownWaitMs: number;
+  private readonly onDeregistered: ((deregistration: Deregistration) => void) | undefined;
+  private deregistration: Promise<Deregistration> | undefined;
   private currentState: WorkerSchedulerState = { name: 'idle' };
   private workers = new Map<string, Worker>();
   private readonly taskStates = new Map<string, mesos.v1.TaskState>();
@@ -223,6 +258,8 @@ export class WorkerScheduler implements WorkerFleet {
       );
     }
     this.onFatalError = options.onFatalError;
+    this.teardownWaitMs = options.teardownWaitMs ?? 30_000;
+    this.onDeregistered = options.onDeregistered;
   }
 
   /** The lifecycle state. */
@@ -393,8 +430,23 @@ export class WorkerScheduler implements WorkerFleet {
     }
   }
 
-  /** Stops listening, cancels pending replacements and closes the client; the store stays open (it is the caller's). */
+  /**
+   * Stops listening, cancels pending replacements and closes the client; the store stays open (it
+   * is the caller's). During a {@link deregisterApplication} it waits for that to finish (its waits are
+   * bounded), which closes the scheduler itself.
+   */
   async close(): Promise<void> {
+    if (this.deregistration) {
+      await this.deregistration.then(
+        () => undefined,
+        () => undefined,
+      );
+      return;
+    }
+    await this.shutDown();
+  }
+
+  private async shutDown(): Promise<void> {
     if (this.currentState.name === 'closed') return;
     this.currentState = { name: 'closed' };
     for (const unsubscribe of this.unsubscribes) unsubscribe();
@@ -420,11 +472,14 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   /** Runs `work` in turn with the events and settles with its outcome. */
-  private enqueueAndWait(what: string, work: () => Promise<void>): Promise<void> {
+  private enqueueAndWait<T>(what: string, work: () => Promise<T>): Promise<T> {
     const done = this.tail.then(work);
-    this.tail = done.catch((error: unknown) => {
-      this.logger.error({ err: error }, `Handling ${what} failed: ${(error as Error).message}`);
-    });
+    this.tail = done.then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.error({ err: error }, `Handling ${what} failed: ${(error as Error).message}`);
+      },
+    );
     return done;
   }
 
@@ -949,6 +1004,126 @@ export class WorkerScheduler implements WorkerFleet {
         }
       });
     }, this.reconciliationTiming.implicitIntervalMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Deregistration: the application ended (Flink's ResourceManager.deregisterApplication)
+
+  /**
+   * Ends the framework for good because the application ended: launches nothing more, releases
+   * every worker and kills its task, sends TEARDOWN (the master kills whatever is left and refuses
+   * the framework ID from then on), deletes the framework ID and the workers from the store, and
+   * closes the scheduler. Not subscribed (yet, or between subscriptions), it waits up to
+   * `teardownWaitMs` for a subscription; if none comes it clears the store all the same, and the
+   * master removes the framework when its failover timeout passes. Later calls return the first
+   * call's outcome.
+   * @throws SchedulerError `NOT_RUNNING` when the scheduler has not started, has failed or is closed.
+   */
+  deregisterApplication(end: ApplicationEnd): Promise<Deregistration> {
+    if (this.deregistration) return this.deregistration;
+    if (this.currentState.name !== 'running') {
+      return Promise.reject(
+        new SchedulerError(SchedulerErrorCode.NOT_RUNNING, `The scheduler cannot deregister the application: it is ${this.currentState.name}`),
+      );
+    }
+    this.currentState = { name: 'deregistering' };
+    this.deregistration = this.runDeregistration(end);
+    return this.deregistration;
+  }
+
+  private async runDeregistration({ status, diagnostics }: ApplicationEnd): Promise<Deregistration> {
+    this.logger.info(`The application ended ${status}${diagnostics === '' ? '' : ` (${diagnostics})`}; deregistering the framework`);
+    this.stopTimers();
+    let deregistration: Deregistration;
+    try {
+      const subscribed = await this.awaitSubscription();
+      deregistration = await this.enqueueAndWait('the deregistration', () => this.tearDown(subscribed));
+    } catch (error) {
+      await this.shutDown();
+      const failure = new SchedulerError(
+        SchedulerErrorCode.DEREGISTRATION_FAILED,
+        `Deregistering the application failed: ${(error as Error).message}; the scheduler stops`,
+        { cause: error },
+      );
+      this.logger.error(failure.message);
+      this.onFatalError?.(failure);
+      throw failure;
+    }
+    await this.shutDown();
+    this.onDeregistered?.(deregistration);
+    return deregistration;
+  }
+
+  /** Whether the client is subscribed now or becomes so within `teardownWaitMs`. */
+  private awaitSubscription(): Promise<boolean> {
+    const client = this.client;
+    const state = client.state.name;
+    if (state === 'subscribed') return Promise.resolve(true);
+    if (state === 'failed' || state === 'closed') return Promise.resolve(false);
+    this.logger.info(`Not subscribed to Mesos; waiting up to ${this.teardownWaitMs} ms for a subscription to send TEARDOWN through`);
+    return new Promise((resolve) => {
+      const stops: Array<() => void> = [];
+      const finish = (subscribed: boolean): void => {
+        for (const stop of stops) stop();
+        resolve(subscribed);
+      };
+      stops.push(
+        this.clock.setTimeout(() => finish(false), this.teardownWaitMs),
+        client.on('subscribed', () => finish(true)),
+        client.on('failed', () => finish(false)),
+      );
+    });
+  }
+
+  /**
+   * Releases every worker and kills its task, sends TEARDOWN, then deletes the framework ID and
+   * the workers. The store, not `workers`, says which there are: before the first SUBSCRIBED is
+   * handled `workers` is still empty.
+   */
+  private async tearDown(subscribed: boolean): Promise<Deregistration> {
+    const frameworkId = await this.store.getFrameworkId();
+    const live = (await this.store.list()).filter((worker) => worker.state !== 'Released');
+    const releasedWorkers = live.map((worker) => released(worker));
+    const versions = await this.store.updateAll(releasedWorkers);
+    releasedWorkers.forEach((worker, i) => this.remember({ ...worker, version: versions[i] ?? worker.version + 1 }));
+    let tornDown = false;
+    if (subscribed) {
+      // KILLs go first so that the TaskManagers stop even if the TEARDOWN then fails.
+      const kills = live
+        .filter((worker) => worker.state === 'Launched')
+        .map((worker) =>
+          this.client.kill({ task_id: { value: worker.taskId }, ...(worker.agentId ? { agent_id: { value: worker.agentId } } : {}) }).catch((error: unknown) => {
+            this.logger.warn({ err: error }, `KILL of '${worker.taskId}' failed; the TEARDOWN kills it`);
+          }),
+        );
+      await Promise.all(kills);
+      this.logger.info(`${live.length} worker(s) released and KILLs sent; tearing framework '${frameworkId ?? '?'}' down`);
+      try {
+        await this.client.teardown();
+        tornDown = true;
+      } catch (error) {
+        this.logger.warn(
+          { err: error },
+          `TEARDOWN of framework '${frameworkId ?? '?'}' failed (${(error as Error).message}); the master removes it when its failover timeout passes`,
+        );
+      }
+    } else if (frameworkId !== undefined) {
+      this.logger.warn(
+        `No subscription to Mesos within ${this.teardownWaitMs} ms: framework '${frameworkId}' is not torn down; ` +
+          'the master removes it, and kills its tasks, when its failover timeout passes',
+      );
+    }
+    // The framework ID first: a scheduler started on this store then registers a new framework
+    // instead of failing over to the removed one, even if this one stops before the workers are gone.
+    await this.store.clearFrameworkId();
+    const stored = await this.store.list();
+    for (const worker of stored) await this.store.remove(worker);
+    this.workers = new Map();
+    this.taskStates.clear();
+    this.logger.info(
+      `Deregistered: framework '${frameworkId ?? '(none)'}' ${tornDown ? 'torn down' : 'not torn down'}; its ID and ${stored.length} worker(s) deleted from the store`,
+    );
+    return { frameworkId, tornDown };
   }
 
   // ---------------------------------------------------------------------------------------------

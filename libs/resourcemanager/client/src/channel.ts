@@ -15,6 +15,8 @@ export type ReleaseSlotsResponseMessage = mesoflow.resourcemanager.v1.ReleaseSlo
 export type ListWorkersResponseMessage = mesoflow.resourcemanager.v1.ListWorkersResponse.$Properties;
 export type WatchWorkersEventMessage = mesoflow.resourcemanager.v1.WatchWorkersEvent.$Properties;
 export type HeartbeatResponseMessage = mesoflow.resourcemanager.v1.HeartbeatResponse.$Properties;
+export type DeregisterApplicationRequestMessage = mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties;
+export type DeregisterApplicationResponseMessage = mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties;
 
 type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Res) => void) => grpc.ClientUnaryCall;
 type ServerStream<Req, Res> = (request: Req, options: grpc.CallOptions) => grpc.ClientReadableStream<Res>;
@@ -27,9 +29,10 @@ interface ResourceManagerStub extends grpc.Client {
   ReleaseSlots: Unary<ReleaseSlotsRequestMessage, ReleaseSlotsResponseMessage>;
   ListWorkers: Unary<Record<string, never>, ListWorkersResponseMessage>;
   WatchWorkers: ServerStream<Record<string, never>, WatchWorkersEventMessage>;
+  DeregisterApplication: Unary<DeregisterApplicationRequestMessage, DeregisterApplicationResponseMessage>;
 }
 
-type UnaryName = 'RegisterTaskManager' | 'Heartbeat' | 'ReleaseSlots' | 'ListWorkers';
+type UnaryName = 'RegisterTaskManager' | 'Heartbeat' | 'ReleaseSlots' | 'ListWorkers' | 'DeregisterApplication';
 type StreamName = 'RequestSlots' | 'WatchWorkers';
 type RequestOf<N extends UnaryName | StreamName> = Parameters<ResourceManagerStub[N]>[0];
 type UnaryResponseOf<N extends UnaryName> = ResourceManagerStub[N] extends Unary<never, infer Res> ? Res : never;

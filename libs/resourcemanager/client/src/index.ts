@@ -16,6 +16,9 @@ export { SlotRequester } from './slot-requester';
 export type { CallOptions, RequestSlotsOptions, SlotRequest, SlotRequesterOptions, SlotRequestUpdate, WatchWorkersOptions } from './slot-requester';
 export type {
   AllocatedSlot,
+  ApplicationDeregistration,
+  ApplicationEnd,
+  ApplicationStatus,
   ReleaseResult,
   SlotAllocation,
   SlotInUse,

@@ -3,6 +3,7 @@ import { mesoflow } from '@mesoflow/proto';
 import type { ListWorkersResponseMessage } from './channel';
 import type {
   AllocatedSlot,
+  ApplicationStatus,
   SlotAllocation,
   SlotInUse,
   SlotRequestProgress,
@@ -21,6 +22,7 @@ type ProgressMessage = mesoflow.resourcemanager.v1.SlotRequestProgress.$Properti
 type WorkerInfoMessage = mesoflow.resourcemanager.v1.WorkerInfo.$Properties;
 type TaskManagerInfoMessage = mesoflow.resourcemanager.v1.TaskManagerInfo.$Properties;
 type SlotInUseMessage = mesoflow.resourcemanager.v1.SlotInUse.$Properties;
+type ApplicationStatusNumber = mesoflow.resourcemanager.v1.ApplicationStatus;
 
 const WorkerStateNumber: V1['WorkerState'] = mesoflow.resourcemanager.v1.WorkerState;
 
@@ -29,6 +31,20 @@ const WORKER_STATES: ReadonlyMap<number, WorkerState> = new Map<number, WorkerSt
   [WorkerStateNumber.WORKER_STATE_LAUNCHED, 'Launched'],
   [WorkerStateNumber.WORKER_STATE_RELEASED, 'Released'],
 ]);
+
+const ApplicationStatusNumber: V1['ApplicationStatus'] = mesoflow.resourcemanager.v1.ApplicationStatus;
+
+const APPLICATION_STATUSES: Readonly<Record<ApplicationStatus, ApplicationStatusNumber>> = {
+  SUCCEEDED: ApplicationStatusNumber.APPLICATION_STATUS_SUCCEEDED,
+  FAILED: ApplicationStatusNumber.APPLICATION_STATUS_FAILED,
+  CANCELED: ApplicationStatusNumber.APPLICATION_STATUS_CANCELED,
+  UNKNOWN: ApplicationStatusNumber.APPLICATION_STATUS_UNKNOWN,
+};
+
+/** An application status for the wire. */
+export function applicationStatusMessage(status: ApplicationStatus): ApplicationStatusNumber {
+  return APPLICATION_STATUSES[status];
+}
 
 function workerState(value: number | null | undefined): WorkerState {
   return WORKER_STATES.get(value ?? WorkerStateNumber.WORKER_STATE_UNSPECIFIED) ?? 'Unspecified';

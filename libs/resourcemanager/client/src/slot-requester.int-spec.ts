@@ -111,6 +111,21 @@ describe('SlotRequester against a scripted resource manager', () => {
     await expect(requester.listWorkers({ timeoutMs: 150 })).rejects.toMatchObject({ code: ResourceManagerClientErrorCode.DEADLINE_EXCEEDED });
   });
 
+  it('deregisters the application with its status and diagnostics, retrying while the scheduler is not running yet', async () => {
+    let calls = 0;
+    const { server, requester } = await setUp({
+      DeregisterApplication: () => (++calls < 2 ? new ScriptedStatus(grpc.status.UNAVAILABLE, 'not started yet') : { framework_id: 'fw-1', torn_down: true }),
+    });
+    await expect(requester.deregisterApplication({ status: 'FAILED', diagnostics: 'job failed: boom' })).resolves.toEqual({ frameworkId: 'fw-1', tornDown: true });
+    await expect(requester.deregisterApplication({ status: 'CANCELED' })).resolves.toEqual({ frameworkId: 'fw-1', tornDown: true });
+    // Enums travel as numbers: FAILED = 2, CANCELED = 3.
+    expect(server.callsOf('DeregisterApplication')).toEqual([
+      { status: 2, diagnostics: 'job failed: boom' },
+      { status: 2, diagnostics: 'job failed: boom' },
+      { status: 3, diagnostics: '' },
+    ]);
+  });
+
   it('watches workers again after a broken stream, starting with a new snapshot, until aborted', async () => {
     let watches = 0;
     const { requester } = await setUp({

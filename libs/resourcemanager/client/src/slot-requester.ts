@@ -3,9 +3,9 @@ import pino, { type Logger } from 'pino';
 import { Backoff, backoffSettings, pause, type BackoffOptions, type BackoffSettings } from './backoff';
 import { aborted, ResourceManagerChannel, type SlotRequestEventMessage, type WatchWorkersEventMessage } from './channel';
 import { ResourceManagerClientError, ResourceManagerClientErrorCode, toClientError } from './errors';
-import { allocationFromMessage, progressFromMessage, workerFromMessage, workerListFromMessage } from './messages';
+import { allocationFromMessage, applicationStatusMessage, progressFromMessage, workerFromMessage, workerListFromMessage } from './messages';
 import { targetProvider, type ResourceManagerTarget } from './target';
-import type { ReleaseResult, SlotAllocation, SlotRequestProgress, WorkerList, WorkerWatchEvent } from './types';
+import type { ApplicationDeregistration, ApplicationEnd, ReleaseResult, SlotAllocation, SlotRequestProgress, WorkerList, WorkerWatchEvent } from './types';
 
 /** Options of {@link SlotRequester}. */
 export interface SlotRequesterOptions {
@@ -15,6 +15,12 @@ export interface SlotRequesterOptions {
   callTimeoutMs?: number;
   /** Default deadline of `requestSlots`, reconnects included (Flink's `slot.request.timeout`). @default 300000 */
   slotRequestTimeoutMs?: number;
+  /**
+   * Default deadline of `deregisterApplication`, retries included: longer than `callTimeoutMs`, as
+   * the scheduler may wait up to 30 s for a Mesos subscription to tear its framework down.
+   * @default 60000
+   */
+  deregisterTimeoutMs?: number;
   /** Delays between attempts while the scheduler is unreachable. @default {@link BACKOFF_DEFAULTS} */
   backoff?: BackoffOptions;
   /** @default insecure (plaintext) */
@@ -76,6 +82,7 @@ export class SlotRequester {
   private readonly random: () => number;
   private readonly callTimeoutMs: number;
   private readonly slotRequestTimeoutMs: number;
+  private readonly deregisterTimeoutMs: number;
   private readonly logger: Logger;
   private readonly closing = new AbortController();
 
@@ -83,6 +90,7 @@ export class SlotRequester {
   constructor(options: SlotRequesterOptions) {
     this.callTimeoutMs = checkedTimeout('callTimeoutMs', options.callTimeoutMs ?? 10_000);
     this.slotRequestTimeoutMs = checkedTimeout('slotRequestTimeoutMs', options.slotRequestTimeoutMs ?? 300_000);
+    this.deregisterTimeoutMs = checkedTimeout('deregisterTimeoutMs', options.deregisterTimeoutMs ?? 60_000);
     this.backoff = backoffSettings(options.backoff);
     this.random = options.random ?? Math.random;
     this.channel = new ResourceManagerChannel({
@@ -163,6 +171,24 @@ export class SlotRequester {
   async listWorkers(options: CallOptions = {}): Promise<WorkerList> {
     const response = await this.retrying('ListWorkers', options, (timeoutMs, signal) => this.channel.unary('ListWorkers', {}, timeoutMs, signal));
     return workerListFromMessage(response);
+  }
+
+  /**
+   * Tells the scheduler the application ended (Flink's `deregisterApplication`, for a per-job
+   * cluster whose job is over): it stops every TaskManager, tears its Mesos framework down, forgets
+   * it, and exits. Idempotent, so it is retried while the scheduler is unreachable or not running
+   * yet; a later call answers as the first did.
+   * @param options `timeoutMs` defaults to the requester's `deregisterTimeoutMs`.
+   * @throws ResourceManagerClientError `DEADLINE_EXCEEDED`, `UNAVAILABLE`, `SERVER_ERROR` (the
+   *   scheduler could not forget its framework; it stops), `CANCELLED`, `CLOSED`, …
+   */
+  async deregisterApplication(end: ApplicationEnd, options: CallOptions = {}): Promise<ApplicationDeregistration> {
+    const request = { status: applicationStatusMessage(end.status), diagnostics: end.diagnostics ?? '' };
+    const response = await this.retrying(`DeregisterApplication (${end.status})`, { ...options, timeoutMs: options.timeoutMs ?? this.deregisterTimeoutMs }, (timeoutMs, signal) =>
+      this.channel.unary('DeregisterApplication', request, timeoutMs, signal),
+    );
+    this.logger.info(`The application is deregistered (${end.status}); framework '${response.framework_id ?? ''}' ${response.torn_down ? 'torn down' : 'not torn down'}`);
+    return { frameworkId: response.framework_id ?? '', tornDown: response.torn_down ?? false };
   }
 
   /**

@@ -124,3 +124,21 @@ export interface WorkerList {
 export type WorkerWatchEvent =
   | { readonly kind: 'snapshot'; readonly list: WorkerList }
   | { readonly kind: 'changed'; readonly worker: WorkerInfo };
+
+/** How the application ended (Flink's ApplicationStatus), as {@link SlotRequester.deregisterApplication} tells the scheduler. */
+export type ApplicationStatus = 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
+
+/** What {@link SlotRequester.deregisterApplication} tells the scheduler. */
+export interface ApplicationEnd {
+  readonly status: ApplicationStatus;
+  /** Why it ended (e.g. the job's failure cause), for the scheduler's log. @default '' */
+  readonly diagnostics?: string;
+}
+
+/** What {@link SlotRequester.deregisterApplication} did. */
+export interface ApplicationDeregistration {
+  /** The framework the scheduler ran as; empty when it never had one. */
+  readonly frameworkId: string;
+  /** True when the Mesos master accepted the TEARDOWN; false when the scheduler had no subscription in time. */
+  readonly tornDown: boolean;
+}

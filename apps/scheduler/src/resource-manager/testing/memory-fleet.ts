@@ -1,4 +1,4 @@
-import type { Clock, WorkerView } from '../../scheduler/worker-scheduler';
+import type { ApplicationEnd, Clock, Deregistration, WorkerView } from '../../scheduler/worker-scheduler';
 import type { WorkerFleet } from '../worker-fleet';
 
 /**
@@ -10,6 +10,9 @@ export class MemoryFleet implements WorkerFleet {
   desired = 0;
   readonly released: string[] = [];
   readonly failed: string[] = [];
+  /** What each deregisterApplication call was told. */
+  readonly ends: ApplicationEnd[] = [];
+  private deregistration: Deregistration | undefined;
   private readonly workers = new Map<string, WorkerView>();
   private readonly listeners = new Set<(worker: WorkerView) => void>();
   private counter = 0;
@@ -59,6 +62,16 @@ export class MemoryFleet implements WorkerFleet {
   onWorkerChange(listener: (worker: WorkerView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Releases every worker; the first call's outcome answers the later ones. */
+  deregisterApplication(end: ApplicationEnd): Promise<Deregistration> {
+    this.ends.push(end);
+    if (!this.deregistration) {
+      for (const worker of this.live()) this.change({ ...worker, state: 'Released', taskState: undefined });
+      this.deregistration = { frameworkId: 'memory-framework', tornDown: true };
+    }
+    return Promise.resolve(this.deregistration);
   }
 
   /** Launches every New worker (as if offers came) and returns their task IDs. */

@@ -1,6 +1,6 @@
 // Test support: a scheduler client that records calls and lets a test deliver events.
 import { MesosClientError, MesosClientErrorCode } from '@mesoflow/mesos-client';
-import type { MesosClientEventMap, SubscribedNotice, Unsubscribe } from '@mesoflow/mesos-client';
+import type { MesosClientEventMap, MesosClientState, SubscribedNotice, Unsubscribe } from '@mesoflow/mesos-client';
 import { mesos } from '@mesoflow/proto';
 import type { Clock, SchedulerClient } from '../worker-scheduler';
 
@@ -14,7 +14,8 @@ export type RecordedCall =
   | { name: 'revive' }
   | { name: 'reconcile'; body: Call.Reconcile.$Properties }
   | { name: 'kill'; body: Call.Kill.$Properties }
-  | { name: 'acknowledge'; body: mesos.v1.TaskStatus.$Properties };
+  | { name: 'acknowledge'; body: mesos.v1.TaskStatus.$Properties }
+  | { name: 'teardown' };
 
 type AnyListener = (payload: never) => void;
 
@@ -26,6 +27,10 @@ export class FakeClient implements SchedulerClient {
   onKill: ((body: Call.Kill.$Properties) => Promise<void>) | undefined;
   /** Runs inside `acknowledgeStatus`. */
   onAcknowledge: ((status: mesos.v1.TaskStatus.$Properties) => Promise<void>) | undefined;
+  /** `subscribed` from the first SUBSCRIBED on; a test sets it to play a broken connection. */
+  state: MesosClientState = { name: 'idle' };
+  /** When set, `teardown` fails with it. */
+  teardownError: MesosClientError | undefined;
   private readonly listeners = new Map<string, Set<AnyListener>>();
   private subscriptions = 0;
 
@@ -60,6 +65,7 @@ export class FakeClient implements SchedulerClient {
       heartbeatIntervalSeconds: 15,
       masterInfo: undefined,
     };
+    this.state = { name: 'subscribed', endpoint: notice.endpoint, streamId: notice.streamId, frameworkId: notice.frameworkId };
     this.emit('subscribed', notice);
     return notice;
   }
@@ -69,6 +75,7 @@ export class FakeClient implements SchedulerClient {
 
   start(): Promise<SubscribedNotice> {
     if (this.startError) {
+      this.state = { name: 'failed', error: this.startError };
       this.emit('failed', this.startError);
       return Promise.reject(this.startError);
     }
@@ -76,7 +83,15 @@ export class FakeClient implements SchedulerClient {
   }
 
   close(): Promise<void> {
+    this.state = { name: 'closed' };
     return Promise.resolve();
+  }
+
+  /** Like the real client: the client closes itself once the master accepted the TEARDOWN. */
+  async teardown(): Promise<void> {
+    this.calls.push({ name: 'teardown' });
+    if (this.teardownError) throw this.teardownError;
+    await this.close();
   }
 
   async accept(body: Call.Accept.$Properties): Promise<void> {

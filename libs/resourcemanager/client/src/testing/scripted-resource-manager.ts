@@ -28,7 +28,11 @@ type Message<K extends keyof typeof mesoflow.resourcemanager.v1> = K extends 'Re
                       ? mesoflow.resourcemanager.v1.WatchWorkersRequest.$Properties
                       : K extends 'WatchWorkersEvent'
                         ? mesoflow.resourcemanager.v1.WatchWorkersEvent.$Properties
-                        : never;
+                        : K extends 'DeregisterApplicationRequest'
+                          ? mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties
+                          : K extends 'DeregisterApplicationResponse'
+                            ? mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties
+                            : never;
 
 /** What one scripted unary answer may be: a response, or a gRPC status to fail with. */
 export type Answer<Res> = Res | ScriptedStatus | Promise<Res | ScriptedStatus>;
@@ -47,6 +51,7 @@ export interface ScriptedHandlers {
   Heartbeat?: (request: Message<'HeartbeatRequest'>) => Answer<Message<'HeartbeatResponse'>>;
   ReleaseSlots?: (request: Message<'ReleaseSlotsRequest'>) => Answer<Message<'ReleaseSlotsResponse'>>;
   ListWorkers?: (request: Message<'ListWorkersRequest'>) => Answer<Message<'ListWorkersResponse'>>;
+  DeregisterApplication?: (request: Message<'DeregisterApplicationRequest'>) => Answer<Message<'DeregisterApplicationResponse'>>;
   RequestSlots?: (request: Message<'RequestSlotsRequest'>, call: grpc.ServerWritableStream<Message<'RequestSlotsRequest'>, Message<'SlotRequestEvent'>>) => void;
   WatchWorkers?: (request: Message<'WatchWorkersRequest'>, call: grpc.ServerWritableStream<Message<'WatchWorkersRequest'>, Message<'WatchWorkersEvent'>>) => void;
 }
@@ -57,7 +62,7 @@ export interface ReceivedCall {
   readonly request: object;
 }
 
-const UNARY = ['RegisterTaskManager', 'Heartbeat', 'ReleaseSlots', 'ListWorkers'] as const;
+const UNARY = ['RegisterTaskManager', 'Heartbeat', 'ReleaseSlots', 'ListWorkers', 'DeregisterApplication'] as const;
 const STREAMS = ['RequestSlots', 'WatchWorkers'] as const;
 
 /** A scripted ResourceManagerService on loopback. */
