@@ -11,7 +11,7 @@ import { TokenAuth } from './auth/token-auth';
 import { DispatcherGatewayModule } from './dispatcher-gateway.module';
 import { JobMasterExecution, type JobExecution } from './execution/job-master-execution';
 import { JobGateway } from './jobs/job-gateway';
-import { clusterOfClusterId, type DispatcherGatewaySettings } from './settings';
+import { clusterOfClusterId, withConfiguredDefaults, type DispatcherGatewaySettings } from './settings';
 
 /** How the process runs the gateway, beyond its settings. */
 export interface DispatcherGatewayRuntime {
@@ -69,7 +69,8 @@ function readToken(path: string | undefined): string | undefined {
  * On SIGTERM it stops taking submissions and jobs, drains both ports and leaves its running
  * jobs claimed, so another gateway restarts them once the claim expires.
  */
-export async function startDispatcherGateway(config: MesoflowConfig, settings: DispatcherGatewaySettings, runtime: DispatcherGatewayRuntime = {}): Promise<RunningDispatcherGateway> {
+export async function startDispatcherGateway(config: MesoflowConfig, flags: DispatcherGatewaySettings, runtime: DispatcherGatewayRuntime = {}): Promise<RunningDispatcherGateway> {
+  const settings = withConfiguredDefaults(flags, config);
   const logger = runtime.logger ?? createServiceLogger({ service: 'dispatcher-gateway' });
   const auth = new TokenAuth(readToken(settings.tokenFile));
   const cluster = settings.cluster ?? clusterOfClusterId(config.get('high-availability.cluster-id'));

@@ -5,9 +5,8 @@
 // apps/taskmanager, which an app cannot import).
 import * as grpc from '@grpc/grpc-js';
 import { createConfig } from '@mesoflow/config';
-import { compileJobGraph, encodeJobGraph, StreamExecutionEnvironment } from '@mesoflow/dataflow-api';
 import { SubmissionQueue } from '@mesoflow/dispatcher-submissions';
-import { JOB_SERVICE_GRPC, grpcServiceClient, mesoflow } from '@mesoflow/proto';
+import { mesoflow } from '@mesoflow/proto';
 import { freePort, rejectionOf, startRedis, waitFor, type TestRedis } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,31 +15,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startDispatcherGateway, type RunningDispatcherGateway } from './app';
-import type { JobMessage, ListJobsResponse, SubmitJobResponse } from './grpc/messages';
+import type { JobMessage } from './grpc/messages';
 import { parseSettings } from './settings';
 import { GatedExecution } from './testing/gated-execution';
+import { call, GRAPH, jobServiceClient, SHA, submitRequest, type JobServiceClient as Client } from './testing/job-service-client';
 import { GatewayErrorCode } from './errors';
 import { JobGateway } from './jobs/job-gateway';
 
 const JobState = mesoflow.dispatcher.v1.JobState;
-const SHA = 'a'.repeat(64);
-
-type Unary<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Res) => void) => void;
-interface Client extends grpc.Client {
-  SubmitJob: Unary<object, SubmitJobResponse>;
-  GetJob: Unary<object, JobMessage>;
-  ListJobs: Unary<object, ListJobsResponse>;
-  CancelJob: Unary<object, JobMessage>;
-  WatchJob(request: object, options?: grpc.CallOptions): grpc.ClientReadableStream<JobMessage>;
-}
-
-function call<Res>(client: Client, method: Unary<object, Res>, request: object, token?: string): Promise<Res> {
-  const metadata = new grpc.Metadata();
-  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve, reject) =>
-    method.call(client, request, metadata, { deadline: new Date(Date.now() + 10_000) }, (error, response) => (error ? reject(error) : resolve(response as Res))),
-  );
-}
 
 /** A WatchJob stream: the snapshots so far, and all of them once it ends. */
 function watch(client: Client, jobId: string): { snapshots: JobMessage[]; ended: Promise<JobMessage[]> } {
@@ -56,23 +38,6 @@ function watch(client: Client, jobId: string): { snapshots: JobMessage[]; ended:
 
 function watchAll(client: Client, jobId: string): Promise<JobMessage[]> {
   return watch(client, jobId).ended;
-}
-
-function wordCountGraph(sha256 = SHA): Uint8Array {
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
-  env
-    .fromCollection(['to be or not to be'])
-    .flatMap((line: string) => line.split(' ').map((word): [string, number] => [word, 1]))
-    .keyBy(([word]) => word)
-    .sum(1)
-    .collect();
-  return encodeJobGraph(compileJobGraph(env, 'WordCount', { bundle: { path: 'jobs/wordcount.js', sha256 } }));
-}
-
-const GRAPH = wordCountGraph();
-
-function submitRequest(submissionId: string, overrides: object = {}): object {
-  return { submission_id: submissionId, job_name: 'WordCount', job_graph: GRAPH, bundle: { uri: 'http://127.0.0.1:1/jobs/wordcount.js', sha256: SHA }, config: { 'parallelism.default': '2' }, ...overrides };
 }
 
 describe('the dispatcher gateway over gRPC and REST', () => {
@@ -122,8 +87,7 @@ describe('the dispatcher gateway over gRPC and REST', () => {
       execution: options.execution ?? new GatedExecution(),
       pollMs: 100,
     });
-    const JobService = grpcServiceClient(JOB_SERVICE_GRPC);
-    const client = new JobService(gateway.grpcTarget, grpc.credentials.createInsecure()) as unknown as Client;
+    const client = jobServiceClient(gateway.grpcTarget);
     started.push({ gateway, client });
     return { gateway, client, rest: gateway.restUrl, cluster };
   }

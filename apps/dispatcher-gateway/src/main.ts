@@ -1,8 +1,9 @@
 // The dispatcher-gateway process:
-//   node --import tsx apps/dispatcher-gateway/src/main.ts [--grpc-port 6126] [--bind-host 0.0.0.0] \
-//     [--token-file path] [--cluster name] [--job-concurrency 4] [--job-lock-ms 30000] -Dkey=value ...
+//   node --import tsx apps/dispatcher-gateway/src/main.ts [--grpc-port port] [--bind-host 0.0.0.0] \
+//     [--token-file path] [--cluster name] [--job-concurrency n] [--job-lock-ms ms] -Dkey=value ...
 // Mesoflow options (rest.port, redis.url, redis.password, jobmanager.rpc.address/port,
-// high-availability.cluster-id) come from conf/mesoflow-conf.yaml, MESOFLOW_* variables and -D.
+// high-availability.cluster-id, dispatcher.*) come from conf/mesoflow-conf.yaml, MESOFLOW_*
+// variables and -D; a flag overrides the dispatcher.* option of the same meaning.
 import { isConfigError, loadConfig, parseDynamicProperties } from '@mesoflow/config';
 import { createServiceLogger } from '@mesoflow/service';
 import { startDispatcherGateway } from './app';

@@ -1,9 +1,16 @@
-import { ConfigError } from '@mesoflow/config';
-import { clusterOfClusterId, parseSettings } from './settings';
+import { ConfigError, createConfig, Duration } from '@mesoflow/config';
+import { clusterOfClusterId, parseSettings, withConfiguredDefaults } from './settings';
 
 describe('parseSettings', () => {
   it('has documented defaults', () => {
-    expect(parseSettings([])).toEqual({ grpcPort: 6126, bindHost: '0.0.0.0', tokenFile: undefined, cluster: undefined, jobConcurrency: 4, jobLockMs: 30_000 });
+    expect(parseSettings([])).toEqual({ grpcPort: undefined, bindHost: '0.0.0.0', tokenFile: undefined, cluster: undefined, jobConcurrency: undefined, jobLockMs: undefined });
+  });
+
+  it('takes the registry options for flags left out, and the flags over them', () => {
+    const config = createConfig({ 'dispatcher.grpc.port': 7100, 'dispatcher.job-concurrency': 2, 'dispatcher.job-lock-timeout': Duration.of(10, 's'), 'dispatcher.auth.token-file': '/etc/mesoflow/token' });
+    expect(withConfiguredDefaults(parseSettings([]), config)).toMatchObject({ grpcPort: 7100, jobConcurrency: 2, jobLockMs: 10_000, tokenFile: '/etc/mesoflow/token' });
+    expect(withConfiguredDefaults(parseSettings([]), createConfig())).toMatchObject({ grpcPort: 6126, jobConcurrency: 4, jobLockMs: 30_000, tokenFile: undefined });
+    expect(withConfiguredDefaults(parseSettings(['--grpc-port=7000', '--job-concurrency=0']), config)).toMatchObject({ grpcPort: 7000, jobConcurrency: 0 });
   });
 
   it('reads every flag, in both spellings', () => {

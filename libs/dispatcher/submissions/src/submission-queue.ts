@@ -133,9 +133,12 @@ export class SubmissionQueue {
       );
     }
     const duplicate = stored.submitNonce !== nonce;
-    const record = await this.get(jobId);
-    const state = record?.state ?? 'ACCEPTED';
-    this.logger.info(
+    // Only a repeat needs its state read (two more round trips, a third of a submit's time): a
+    // job this call created was queued by it just now, so it is ACCEPTED, even if a runner has
+    // already taken it meanwhile.
+    const state = duplicate ? ((await this.get(jobId))?.state ?? 'ACCEPTED') : 'ACCEPTED';
+    // Debug: the caller (the gateway) logs every answered submission at info already.
+    this.logger.debug(
       `Submission '${submission.submissionId}' is job '${jobId}' (${duplicate ? `already submitted, ${state}` : 'accepted'})`,
     );
     return { jobId, duplicate, state };
