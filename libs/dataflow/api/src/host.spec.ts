@@ -26,6 +26,40 @@ describe('planProgram and loadRuntimeProgram', () => {
     expect(runtime.functions.size).toBe(2);
   });
 
+  it('in an attached run, hand the program the job result and its collect() records after the plan', async () => {
+    let program: { collected: () => readonly number[]; done: Promise<string> } | undefined;
+    const run = (): void => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      const sink = env.fromCollection([1, 2]).map((n: number) => n * 10).collect();
+      program = { collected: () => sink.values(), done: env.execute('Attached').then((result) => result.jobName) };
+    };
+    let attachedWith: string | undefined;
+    const plan = await planProgram(run, {
+      attach: (planned) => {
+        attachedWith = planned.jobName;
+        const sinkId = planned.graph.vertices.at(-1)?.operators?.at(-1)?.id ?? '';
+        return Promise.resolve({ jobName: planned.jobName, collected: new Map([[sinkId, [10, 20]]]) });
+      },
+    });
+    expect(plan.jobName).toBe('Attached');
+    expect(attachedWith).toBe('Attached');
+    await expect(program?.done).resolves.toBe('Attached');
+    expect(program?.collected()).toEqual([10, 20]);
+  });
+
+  it('in an attached run, reject execute() when the job fails', async () => {
+    let done: Promise<unknown> | undefined;
+    await planProgram(
+      () => {
+        const env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.fromCollection([1]).collect();
+        done = env.execute('Failing');
+      },
+      { attach: () => Promise.reject(new Error("Job 'Failing' FAILED")) },
+    );
+    await expect(done).rejects.toThrow("Job 'Failing' FAILED");
+  });
+
   it('reject with INVALID_PROGRAM when the program throws before execute()', async () => {
     await expect(
       planProgram(() => {

@@ -2,7 +2,7 @@
 // `execute()`. They only set the execution context around the host's own `load` function (for
 // example `() => import(bundlePath)`), so this library still loads no code by itself.
 import { DataflowError, DataflowErrorCode, isDataflowError } from './errors';
-import { getExecutionContext, setExecutionContext, type ExecutionContext, type JobPlan, type RuntimeProgram } from './execution-context';
+import { getExecutionContext, setExecutionContext, type ExecutionContext, type JobExecutionResult, type JobPlan, type RuntimeProgram } from './execution-context';
 import type { BundleReference } from './compile';
 
 /** How a host loads a program. */
@@ -13,6 +13,16 @@ export interface LoadOptions {
   readonly defaultParallelism?: number;
   /** How long the program may take to reach `execute()`. @default 30_000 */
   readonly timeoutMs?: number;
+}
+
+/** How a client plans a program. */
+export interface PlanOptions extends LoadOptions {
+  /**
+   * An attached run: called with the plan when the program calls `execute()`, which then
+   * resolves or rejects as the returned promise does, so the program goes on with the job's
+   * result. Without it the program stops at `execute()`.
+   */
+  readonly attach?: (plan: JobPlan) => Promise<JobExecutionResult>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -74,13 +84,16 @@ function capture<R>(
  * `INVALID_PROGRAM` when the program throws or does not reach `execute()` in time, and with
  * `INVALID_JOB_GRAPH` when the graph is invalid (a bundle is required when `bundle` is given).
  */
-export function planProgram(load: () => unknown, options: LoadOptions = {}): Promise<JobPlan> {
+export function planProgram(load: () => unknown, options: PlanOptions = {}): Promise<JobPlan> {
   return capture<JobPlan>('plan', load, options, (deliver) => ({
     mode: 'plan',
     bundle: options.bundle,
     requireBundle: options.bundle !== undefined,
     defaultParallelism: options.defaultParallelism,
-    onPlan: deliver,
+    onPlan: (plan) => {
+      deliver(plan);
+      return options.attach?.(plan);
+    },
   }));
 }
 

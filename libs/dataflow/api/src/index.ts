@@ -47,4 +47,4 @@ export { decodeJobGraph, encodeJobGraph } from './codec';
 export { DataflowError, DataflowErrorCode, JobGraphProblemCode, isDataflowError } from './errors';
 export type { JobGraphProblem } from './errors';
 export { loadRuntimeProgram, planProgram } from './host';
-export type { LoadOptions } from './host';
+export type { LoadOptions, PlanOptions } from './host';
