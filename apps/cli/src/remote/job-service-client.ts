@@ -1,0 +1,135 @@
+// A promise-shaped client of the dispatcher gateway's JobService (proto/mesoflow/dispatcher/v1).
+import * as grpc from '@grpc/grpc-js';
+import { grpcServiceClient, JOB_SERVICE_GRPC, mesoflow } from '@mesoflow/proto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from '../cli-error';
+
+export type JobMessage = mesoflow.dispatcher.v1.Job.$Properties;
+export type SubmitJobRequest = mesoflow.dispatcher.v1.SubmitJobRequest.$Properties;
+export type SubmitJobResponse = mesoflow.dispatcher.v1.SubmitJobResponse.$Properties;
+export const JobState = mesoflow.dispatcher.v1.JobState;
+
+type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
+
+interface RawClient extends grpc.Client {
+  SubmitJob(request: SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<SubmitJobResponse>): void;
+  GetJob(request: { job_id: string }, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<JobMessage>): void;
+  ListJobs(request: { limit: number }, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<{ jobs?: JobMessage[] }>): void;
+  CancelJob(request: { job_id: string }, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<JobMessage>): void;
+  WatchJob(request: { job_id: string }, metadata: grpc.Metadata): grpc.ClientReadableStream<JobMessage>;
+}
+
+/** Where the gateway is and how to call it. */
+export interface JobServiceClientOptions {
+  /** `host:port` of JobService. */
+  target: string;
+  /** The bearer token for SubmitJob and CancelJob, when the gateway requires one. */
+  token?: string;
+  /** Deadline of one unary call. @default 10_000 */
+  deadlineMs?: number;
+  /** How long a submission is retried while the gateway is unreachable. @default 30_000 */
+  submitRetryMs?: number;
+}
+
+/** Retrying the same submission id is safe: the gateway answers a repeat with the same job. */
+const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+
+export class JobServiceClient {
+  private readonly client: RawClient;
+  private readonly deadlineMs: number;
+
+  constructor(private readonly options: JobServiceClientOptions) {
+    const Client = grpcServiceClient(JOB_SERVICE_GRPC);
+    this.client = new Client(options.target, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as RawClient;
+    this.deadlineMs = options.deadlineMs ?? 10_000;
+  }
+
+  /** Submits, retrying with the same submission id while the gateway is unreachable or restarting. */
+  async submit(request: SubmitJobRequest, onRetry?: (error: CliError, attempt: number) => void): Promise<SubmitJobResponse> {
+    const giveUpAt = Date.now() + (this.options.submitRetryMs ?? 30_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.unary<SubmitJobResponse>('submit the job', (metadata, options, callback) => this.client.SubmitJob(request, metadata, options, callback), true);
+      } catch (error) {
+        const code = (error as CliError).grpcCode;
+        if (code === undefined || !RETRYABLE.has(code) || Date.now() >= giveUpAt) throw error;
+        onRetry?.(error as CliError, attempt);
+        await sleep(Math.min(200 * 2 ** Math.min(attempt, 4), 3_000));
+      }
+    }
+  }
+
+  get(jobId: string): Promise<JobMessage> {
+    return this.unary('get the job', (metadata, options, callback) => this.client.GetJob({ job_id: jobId }, metadata, options, callback));
+  }
+
+  async list(limit: number): Promise<JobMessage[]> {
+    const response = await this.unary<{ jobs?: JobMessage[] }>('list the jobs', (metadata, options, callback) => this.client.ListJobs({ limit }, metadata, options, callback));
+    return response.jobs ?? [];
+  }
+
+  cancel(jobId: string): Promise<JobMessage> {
+    return this.unary('cancel the job', (metadata, options, callback) => this.client.CancelJob({ job_id: jobId }, metadata, options, callback), true);
+  }
+
+  /**
+   * The job now and on every change until it ends. A stream broken while the job runs (the
+   * gateway restarted) is opened again; a job that did not end then is still followed.
+   */
+  async *watch(jobId: string, onReconnect?: (reason: string) => void): AsyncGenerator<JobMessage> {
+    const reconnectUntil = () => Date.now() + (this.options.submitRetryMs ?? 30_000);
+    let giveUpAt = reconnectUntil();
+    for (;;) {
+      let last: JobMessage | undefined;
+      try {
+        for await (const job of this.client.WatchJob({ job_id: jobId }, new grpc.Metadata()) as AsyncIterable<JobMessage>) {
+          last = job;
+          giveUpAt = reconnectUntil();
+          yield job;
+        }
+        if (last !== undefined && isEnded(last)) return;
+        onReconnect?.('the gateway closed the stream');
+      } catch (error) {
+        const failure = describe(error as grpc.ServiceError, this.options.target, 'follow the job');
+        if (failure.grpcCode === undefined || !RETRYABLE.has(failure.grpcCode) || Date.now() >= giveUpAt) throw failure;
+        onReconnect?.(failure.message);
+      }
+      await sleep(500);
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<T>(what: string, call: (metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<T>) => void, authorized = false): Promise<T> {
+    const metadata = new grpc.Metadata();
+    if (authorized && this.options.token !== undefined) metadata.set('authorization', `Bearer ${this.options.token}`);
+    return new Promise<T>((resolve, reject) =>
+      call(metadata, { deadline: Date.now() + this.deadlineMs }, (error, value) => {
+        if (error) reject(describe(error, this.options.target, what));
+        else if (value === undefined) reject(new CliError(`The dispatcher gateway at ${this.options.target} gave no answer to ${what}`));
+        else resolve(value);
+      }),
+    );
+  }
+}
+
+export function isEnded(job: JobMessage): boolean {
+  return job.state === JobState.FINISHED || job.state === JobState.FAILED || job.state === JobState.CANCELED;
+}
+
+export function stateName(state: number | null | undefined): string {
+  return JobState[state ?? 0] ?? `UNKNOWN(${state})`;
+}
+
+/** One paragraph: what failed, where, and what to do about it. */
+function describe(error: grpc.ServiceError, target: string, what: string): CliError {
+  const hint =
+    error.code === grpc.status.UNAVAILABLE
+      ? ` Is the session cluster running? Start one with bin/mesos-appmaster.sh, or point the CLI at its gateway with -m host:port (or -Drest.address=… -Ddispatcher.grpc.port=…).`
+      : error.code === grpc.status.UNAUTHENTICATED
+        ? ' The gateway requires a token: put it in a file and pass -Ddispatcher.auth.token-file=<path>.'
+        : '';
+  return new CliError(`Could not ${what}: the dispatcher gateway at ${target} answered ${grpc.status[error.code] ?? error.code}: ${error.details || error.message}.${hint}`, { grpcCode: error.code, cause: error });
+}
