@@ -42,18 +42,38 @@ export function clusterDefaults(settings: AppMasterSettings, config: MesoflowCon
   return defaults;
 }
 
-/** A service entry point from source, as `node --import tsx apps/<service>/src/main.ts`. */
-export type ServiceCommand = (service: string) => { command: string; args: string[] };
+/** How to run an entry point of an app, e.g. `scheduler/src/main.ts` (relative to `apps/`). */
+export type EntryCommand = (entry: string) => { command: string; args: string[] };
 
 /** The four services of a session cluster, in start order. */
-export function sessionClusterChildren(settings: AppMasterSettings, ports: ClusterPorts, properties: readonly DynamicProperty[], service: ServiceCommand): ChildSpec[] {
+export function sessionClusterChildren(settings: AppMasterSettings, ports: ClusterPorts, properties: readonly DynamicProperty[], entry: EntryCommand): ChildSpec[] {
+  const child = childFactory(settings, properties, entry);
+  return [...clusterServices(settings, ports, child), child('dispatcher-gateway', [`--bind-host=${settings.bindHost}`], ports.restPort)];
+}
+
+/**
+ * A per-job cluster (Flink's per-job mode): the services TaskManagers need, and the job
+ * (`internal.jobgraph-path`) as the supervisor's job child, whose end stops the cluster. The
+ * scheduler exits 0 once the job deregistered the application; that is not restarted.
+ */
+export function jobClusterChildren(settings: AppMasterSettings, ports: ClusterPorts, properties: readonly DynamicProperty[], entry: EntryCommand): ChildSpec[] {
+  const child = childFactory(settings, properties, entry);
+  const services = clusterServices(settings, ports, child).map((spec): ChildSpec => (spec.name === 'scheduler' ? { ...spec, restart: 'on-failure' } : spec));
+  return [...services, { ...child('job', [], 0, 'dispatcher-gateway/src/job-cluster-main.ts'), role: 'job' }];
+}
+
+type ChildFactory = (name: string, flags: string[], readyPort: number, entryPoint?: string) => ChildSpec;
+
+function childFactory(settings: AppMasterSettings, properties: readonly DynamicProperty[], entry: EntryCommand): ChildFactory {
   const dynamic = properties.map(({ key, value }) => `-D${key}=${value}`);
-  const health = (port: number): string | undefined => (port === 0 ? undefined : `http://${settings.localHost}:${port}/healthz`);
-  const child = (name: string, flags: string[], readyPort: number): ChildSpec => {
-    const { command, args } = service(name);
-    const readyUrl = health(readyPort);
-    return { name, command, args: [...args, ...flags, ...dynamic], ...(readyUrl === undefined ? {} : { readyUrl }) };
+  return (name, flags, readyPort, entryPoint = `${name}/src/main.ts`) => {
+    const { command, args } = entry(entryPoint);
+    return { name, command, args: [...args, ...flags, ...dynamic], ...(readyPort === 0 ? {} : { readyUrl: `http://${settings.localHost}:${readyPort}/healthz` }) };
   };
+}
+
+/** The artifact server, the configuration overlay and the scheduler, in start order. */
+function clusterServices(settings: AppMasterSettings, ports: ClusterPorts, child: ChildFactory): ChildSpec[] {
   const artifactServer = `${settings.localHost}:${ports.artifactGrpcPort}`;
   return [
     child('artifact-server', [], ports.artifactHttpPort),
@@ -72,6 +92,5 @@ export function sessionClusterChildren(settings: AppMasterSettings, ports: Clust
       ],
       settings.schedulerHttpPort,
     ),
-    child('dispatcher-gateway', [`--bind-host=${settings.bindHost}`], ports.restPort),
   ];
 }

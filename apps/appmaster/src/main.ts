@@ -1,23 +1,28 @@
 // The application master of a session cluster (bin/mesos-appmaster.sh), the process Marathon
 // runs in the seed documents:
-//   node --import tsx apps/appmaster/src/main.ts [--work-dir dir] [--bind-host 0.0.0.0] \
+//   node --import tsx apps/appmaster/src/main.ts [--mode session|per-job] [--work-dir dir] [--bind-host 0.0.0.0] \
 //     [--config-overlay-port 6125] [--config-overlay-http-port 6128] [--scheduler-http-port 6129] \
 //     -Dmesos.master=host:5050 -Djobmanager.rpc.address=host -Dkey=value ...
 // It runs the four services under one supervisor: a crashed one is restarted, SIGTERM stops all.
+// With `--mode per-job` (bin/mesos-appmaster-job.sh) the gateway's place is taken by the job of
+// `-Dinternal.jobgraph-path`; the cluster stops, its framework torn down, when the job ends.
 import { isConfigError, loadConfig, parseDynamicProperties, ProcessFlags } from '@mesoflow/config';
 import { isSupervisorError, Supervisor } from '@mesoflow/process-supervisor';
 import { createServiceLogger } from '@mesoflow/service';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { clusterDefaults, sessionClusterChildren, type AppMasterSettings } from './cluster-children';
+import { clusterDefaults, jobClusterChildren, sessionClusterChildren, type AppMasterSettings } from './cluster-children';
 
 const logger = createServiceLogger({ service: 'appmaster' });
 const HOME = process.env['MESOFLOW_HOME'] ?? resolve(__dirname, '../../..');
 
-function parseSettings(args: readonly string[]): AppMasterSettings {
-  const flags = new ProcessFlags(args, ['--work-dir', '--bind-host', '--config-overlay-port', '--config-overlay-http-port', '--scheduler-http-port']);
+function parseSettings(args: readonly string[]): AppMasterSettings & { perJob: boolean } {
+  const flags = new ProcessFlags(args, ['--mode', '--work-dir', '--bind-host', '--config-overlay-port', '--config-overlay-http-port', '--scheduler-http-port']);
   const bindHost = flags.text('--bind-host') ?? '0.0.0.0';
-  const settings: AppMasterSettings = {
+  const mode = flags.text('--mode') ?? 'session';
+  if (mode !== 'session' && mode !== 'per-job') flags.invalid('--mode', mode, "'session' or 'per-job'");
+  const settings: AppMasterSettings & { perJob: boolean } = {
+    perJob: mode === 'per-job',
     // Under Marathon the sandbox is the natural home of the cluster's files.
     workDir: resolve(flags.path('--work-dir') ?? process.env['MESOS_SANDBOX'] ?? 'mesoflow-appmaster'),
     bindHost,
@@ -38,7 +43,8 @@ async function main(): Promise<void> {
   const config = loadConfig({ dynamicProperties: all, service: 'scheduler' });
   for (const service of ['artifact-server', 'config-overlay', 'dispatcher-gateway'] as const) loadConfig({ dynamicProperties: all, service });
   mkdirSync(settings.workDir, { recursive: true });
-  const children = sessionClusterChildren(
+  const what = settings.perJob ? 'Per-job cluster' : 'Session cluster';
+  const children = (settings.perJob ? jobClusterChildren : sessionClusterChildren)(
     settings,
     {
       artifactGrpcPort: config.get('mesos.resourcemanager.artifactserver.grpc.port') ?? 0,
@@ -46,13 +52,17 @@ async function main(): Promise<void> {
       restPort: config.get('rest.port'),
     },
     all,
-    (service) => ({ command: process.execPath, args: ['--import', require.resolve('tsx', { paths: [HOME] }), resolve(HOME, 'apps', service, 'src/main.ts')] }),
+    (entry) => ({ command: process.execPath, args: ['--import', require.resolve('tsx', { paths: [HOME] }), resolve(HOME, 'apps', entry)] }),
   );
   // The supervisor stops every service on SIGTERM and SIGINT, then `done` resolves.
   const supervisor = await Supervisor.start({ children, logger, readyTimeoutMs: 120_000 });
-  logger.info(`Session cluster is up in '${settings.workDir}': jobs go to the dispatcher gateway (REST port ${config.get('rest.port')})`);
+  logger.info(
+    settings.perJob
+      ? `Per-job cluster is up in '${settings.workDir}', running the job of '${config.get('internal.jobgraph-path')}'`
+      : `Session cluster is up in '${settings.workDir}': jobs go to the dispatcher gateway (REST port ${config.get('rest.port')})`,
+  );
   const exit = await supervisor.done;
-  logger.info(`Session cluster stopped: ${exit.reason}`);
+  logger.info(`${what} stopped: ${exit.reason}`);
   process.exitCode = exit.exitCode;
 }
 

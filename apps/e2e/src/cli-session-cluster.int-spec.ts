@@ -23,7 +23,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
   let mesos: LocalMesos;
   let appMaster: ManagedProcess;
   let env: NodeJS.ProcessEnv;
-  let ports: { rest: number; gateway: number; overlayHttp: number };
+  let ports: { rest: number; gateway: number; overlayHttp: number; perJob: { overlay: number; overlayHttp: number; schedulerHttp: number; rpc: number; artifactGrpc: number } };
 
   /** Runs bin/mesoflow with `args` from the test folder. */
   function mesoflow(args: string[], timeoutMs = 60_000): Promise<CliRun> {
@@ -44,7 +44,12 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     // others running beside it.
     const portBase = 33_000 + Math.floor(Math.random() * 200) * 100;
     mesos = await startLocalMesos({ port: 0, agents: 2, resources: `cpus:2;mem:2048;disk:1000;ports:[${portBase}-${portBase + 99}]`, workDir: join(dir, 'mesos'), allocationIntervalMs: 100 });
-    ports = { rest: await freePort(), gateway: await freePort(), overlayHttp: await freePort() };
+    ports = {
+      rest: await freePort(),
+      gateway: await freePort(),
+      overlayHttp: await freePort(),
+      perJob: { overlay: await freePort(), overlayHttp: await freePort(), schedulerHttp: await freePort(), rpc: await freePort(), artifactGrpc: await freePort() },
+    };
     mkdirSync(join(dir, 'conf'));
     // What an operator writes once; both the cluster and the CLI read it.
     writeFileSync(
@@ -109,6 +114,10 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     expect(run.stdout).toMatch(/Job 'WordCount' has been submitted with JobID [0-9a-f]{32}/);
     expect(run.stdout).toMatch(/WordCount [0-9a-f]{32}: RUNNING, .*tasks/);
     expect(run.stdout).toMatch(/Job 'WordCount' \([0-9a-f]{32}\) FINISHED in [\d.]+ s/);
+    // print() writes `<subtask>> record` to the TaskManagers' stdout, as Flink's does; in BATCH mode once per word.
+    const printed = execFileSync('find', [join(dir, 'mesos'), '-name', 'stdout', '-exec', 'cat', '{}', '+'], { encoding: 'utf8' }).split('\n');
+    const records = printed.filter((line) => /^[12]> \["(be|question)",/.test(line)).map((line) => line.replace(/^\d> /, ''));
+    expect(records.sort()).toEqual(['["be",2]', '["question",1]']);
   }, 90_000);
 
   it('runs a job detached, lists it, shows its info, and cancels it', async () => {
@@ -157,6 +166,39 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     expect(written.stdout).toMatch(/^Wrote job 'WordCount' \(\d+ vertices, bundle \d+ KiB\) to .*word-count.graph/);
     expect(readFileSync(out).length).toBeGreaterThan(10_000);
   }, 60_000);
+
+  it('runs a job graph file on a per-job cluster that tears its framework down when the job ends', async () => {
+    const graph = join(dir, 'per-job.graph');
+    expect((await mesoflow(['jobgraph', '-p', '2', join(REPOSITORY_ROOT, 'examples/batch/word-count.ts'), '-o', graph, '--execution-mode', 'batch'])).code).toBe(0);
+    const log = join(dir, 'per-job.log');
+    const exit = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = execFile(
+        join(REPOSITORY_ROOT, 'bin/mesos-appmaster-job.sh'),
+        [
+          `--work-dir=${join(dir, 'per-job')}`,
+          '--bind-host=127.0.0.1',
+          `--config-overlay-port=${ports.perJob.overlay}`,
+          `--config-overlay-http-port=${ports.perJob.overlayHttp}`,
+          `--scheduler-http-port=${ports.perJob.schedulerHttp}`,
+          `-Dinternal.jobgraph-path=${graph}`,
+          '-Dmesos.resourcemanager.framework.name=cli-e2e-per-job',
+          `-Djobmanager.rpc.port=${ports.perJob.rpc}`,
+          `-Dmesos.resourcemanager.artifactserver.grpc.port=${ports.perJob.artifactGrpc}`,
+        ],
+        { cwd: dir, env, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
+        (_error, stdout, stderr) => {
+          writeFileSync(log, stdout + stderr);
+          resolve({ code: child.exitCode, output: stdout + stderr });
+        },
+      );
+    });
+    expect({ code: exit.code, tail: exit.output.split('\n').filter((line) => !line.includes('"level":30')).slice(-10) }).toMatchObject({ code: 0 });
+    expect(exit.output).toMatch(/Job 'WordCount' \([0-9a-f]{32}\) finished/);
+    expect(exit.output).toContain('The application is deregistered as SUCCEEDED');
+    const frameworks = mesos.state() as { frameworks: Array<{ name: string }>; completed_frameworks: Array<{ name: string }> };
+    expect(frameworks.completed_frameworks.map((framework) => framework.name)).toContain('cli-e2e-per-job');
+    expect(frameworks.frameworks.map((framework) => framework.name)).not.toContain('cli-e2e-per-job');
+  }, 180_000);
 
   it('restarts a killed service, and stops every service on SIGTERM', async () => {
     const gatewayPid = Number(/"service":"dispatcher-gateway","pid":(\d+)/.exec(appMasterLog())?.[1]);

@@ -11,6 +11,9 @@ import { SupervisorError, SupervisorErrorCode } from './errors';
  */
 export type ChildRole = 'service' | 'job';
 
+/** See {@link ChildSpec.restart}. */
+export type RestartPolicy = 'always' | 'on-failure';
+
 /** One process to run under the {@link Supervisor}. */
 export interface ChildSpec {
   /** Names the child in logs and metric labels, e.g. `scheduler`: letters, digits, `.`, `_`, `-`. */
@@ -28,6 +31,12 @@ export interface ChildSpec {
   cwd?: string;
   /** @default 'service' */
   role?: ChildRole;
+  /**
+   * When a service child is restarted: `always`, or `on-failure` (not after it exited with code
+   * 0 on its own: it decided to stop, e.g. a scheduler that deregistered its framework).
+   * @default 'always'
+   */
+  restart?: RestartPolicy;
   /**
    * An `http(s)://` URL that answers 2xx once the child is up. The next child is started only
    * after it does (within `readyTimeoutMs`), so that services start in order.
@@ -86,6 +95,7 @@ export interface ChildSettings {
   readonly env: NodeJS.ProcessEnv | undefined;
   readonly cwd: string | undefined;
   readonly role: ChildRole;
+  readonly restart: RestartPolicy;
   readonly readyUrl: URL | undefined;
 }
 
@@ -162,6 +172,8 @@ function resolveChild(spec: ChildSpec, index: number, problems: string[]): Child
   if (withNul.some((value) => value.includes('\0'))) problems.push(`${label}: command, args, cwd and env must not contain NUL bytes`);
   const role = spec.role ?? 'service';
   if (role !== 'service' && role !== 'job') problems.push(`${label}.role must be 'service' or 'job', got '${String(role)}'`);
+  const restart = spec.restart ?? 'always';
+  if (restart !== 'always' && restart !== 'on-failure') problems.push(`${label}.restart must be 'always' or 'on-failure', got '${String(restart)}'`);
   let readyUrl: URL | undefined;
   if (spec.readyUrl !== undefined) {
     readyUrl = URL.canParse(spec.readyUrl) ? new URL(spec.readyUrl) : undefined;
@@ -169,5 +181,5 @@ function resolveChild(spec: ChildSpec, index: number, problems: string[]): Child
       problems.push(`${label}.readyUrl must be an http:// or https:// URL`);
     }
   }
-  return { name: spec.name, command: spec.command, args: [...spec.args], env: spec.env, cwd: spec.cwd, role, readyUrl };
+  return { name: spec.name, command: spec.command, args: [...spec.args], env: spec.env, cwd: spec.cwd, role, restart, readyUrl };
 }

@@ -197,6 +197,11 @@ export class SupervisedChild {
       this.context.onJobEnd(exitCode, `job child '${name}' ${how}`);
       return;
     }
+    if (this.settings.restart === 'on-failure' && ending.kind === 'exit' && ending.code === 0) {
+      this.life = { state: 'stopped' };
+      this.logger.info(fields, `${what} ${how}; it is not restarted (restart: on-failure)`);
+      return;
+    }
     const uptimeMs = life.state === 'running' ? Date.now() - life.since : undefined;
     const delayMs = this.delays.afterExit(uptimeMs);
     const timer = setTimeout(() => {

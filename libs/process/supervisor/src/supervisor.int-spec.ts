@@ -93,6 +93,16 @@ describe('Supervisor with real child processes', () => {
     expect(await metricValues(metrics, 'mesoflow_supervisor_child_up')).toEqual({ crasher: 0, steady: 0 });
   });
 
+  it("leaves a service with restart 'on-failure' stopped after a clean exit, and restarts it after a failure", async () => {
+    const supervisor = await startSupervisor({
+      children: [{ ...child('done', 'exit-after.js', 30, 0), restart: 'on-failure' }, { ...child('failing', 'exit-after.js', 30, 3), restart: 'on-failure' }],
+    });
+    await startsOf('failing', 2);
+    await waitFor(() => supervisor.children()[0]?.state === 'stopped', { description: "'done' stopped" });
+    expect(fixtures.starts('done')).toHaveLength(1);
+    expect(supervisor.children()[0]).toMatchObject({ state: 'stopped', restarts: 0 });
+  });
+
   it('stops every child with SIGTERM and leaves none alive', async () => {
     const supervisor = await startSupervisor({ children: ['a', 'b', 'c'].map((name) => child(name, 'stay-up.js')) });
     const pids = pidsOf(supervisor);

@@ -1,0 +1,46 @@
+// The job of a per-job cluster (bin/mesos-appmaster-job.sh runs it as the supervisor's job child):
+//   node --import tsx apps/dispatcher-gateway/src/job-cluster-main.ts -Dinternal.jobgraph-path=job.graph -Dkey=value ...
+// Exit code: 0 when the job finished, 1 when it failed, 130 when it was canceled (SIGTERM).
+import { GrpcArtifactPublisher } from '@mesoflow/artifacts-client';
+import { isConfigError, loadConfig, parseDynamicProperties } from '@mesoflow/config';
+import { SlotRequester } from '@mesoflow/resourcemanager-client';
+import { createServiceLogger } from '@mesoflow/service';
+import { JobMasterExecution } from './execution/job-master-execution';
+import { readJobGraphFile, runJobGraph } from './job-cluster/run-job-graph';
+
+const logger = createServiceLogger({ service: 'job-cluster' });
+
+/** A service bound to every address is reached on loopback from its own machine. */
+function localTarget(bindHost: string | undefined, port: number | undefined): string {
+  const host = bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+  return `${host}:${port ?? 0}`;
+}
+
+async function main(): Promise<number> {
+  const { properties } = parseDynamicProperties(process.argv.slice(2));
+  const config = loadConfig({ dynamicProperties: properties, service: 'dispatcher-gateway' });
+  const job = readJobGraphFile(config.get('internal.jobgraph-path'));
+  const cancel = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => cancel.abort());
+  const slots = new SlotRequester({ target: `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`, logger });
+  const publisher = new GrpcArtifactPublisher({
+    target: localTarget(config.get('mesos.resourcemanager.artifactserver.bind-host'), config.get('mesos.resourcemanager.artifactserver.grpc.port')),
+  });
+  try {
+    const outcome = await runJobGraph({ job, publisher, execution: new JobMasterExecution({ slots, logger }), slots, logger, signal: cancel.signal });
+    return outcome.status === 'SUCCEEDED' ? 0 : outcome.status === 'CANCELED' ? 130 : 1;
+  } finally {
+    publisher.close();
+    slots.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    logger.fatal(isConfigError(error) ? error.message : `The per-job cluster's job could not run: ${(error as Error).message}`);
+    process.exitCode = 2;
+  },
+);
