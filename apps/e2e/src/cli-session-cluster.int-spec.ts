@@ -194,7 +194,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     });
     expect({ code: exit.code, tail: exit.output.split('\n').filter((line) => !line.includes('"level":30')).slice(-10) }).toMatchObject({ code: 0 });
     expect(exit.output).toMatch(/Job 'WordCount' \([0-9a-f]{32}\) finished/);
-    expect(exit.output).toContain('The application is deregistered as SUCCEEDED');
+    expect(exit.output).toMatch(/The application is deregistered \(SUCCEEDED\); framework '[^']+' torn down/);
     const frameworks = mesos.state() as { frameworks: Array<{ name: string }>; completed_frameworks: Array<{ name: string }> };
     expect(frameworks.completed_frameworks.map((framework) => framework.name)).toContain('cli-e2e-per-job');
     expect(frameworks.frameworks.map((framework) => framework.name)).not.toContain('cli-e2e-per-job');

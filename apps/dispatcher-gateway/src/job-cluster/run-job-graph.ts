@@ -94,14 +94,14 @@ export async function runJobGraph(options: RunJobGraphOptions): Promise<JobClust
     const result = await options.execution.run(context);
     outcome = { status: 'SUCCEEDED', result };
     diagnostics = `Job '${job.jobName}' (${job.jobId}) finished`;
-    logger.info({ jobId: job.jobId, result }, `${diagnostics}; results: ${JSON.stringify(result)}`);
+    logger.info({ jobId: job.jobId, result }, diagnostics);
   } catch (error) {
     outcome = { status: options.signal.aborted ? 'CANCELED' : 'FAILED' };
     diagnostics = `Job '${job.jobName}' (${job.jobId}) ${outcome.status === 'CANCELED' ? 'was canceled' : `failed: ${(error as Error).message}`}`;
     logger.error(diagnostics);
   }
+  // The requester logs the answer: whether the framework was torn down.
   await options.slots.deregisterApplication({ status: outcome.status, diagnostics });
-  logger.info(`The application is deregistered as ${outcome.status}: the Mesos framework is torn down`);
   return outcome;
 }
 
