@@ -1,8 +1,7 @@
 // HTTPS when internal SSL and the artifact server's ssl.enabled are on: a self-signed certificate made by this test with the machine's openssl.
 import { ConfigError } from '@mesoflow/config';
-import { freePort } from '@mesoflow/testing';
+import { fetchTls, freePort } from '@mesoflow/testing';
 import { execFileSync } from 'node:child_process';
-import { get as httpsGet } from 'node:https';
 import { get as httpGet } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,16 +26,6 @@ const INTERNAL_TLS = {
   'security.ssl.internal.keystore': '/unused/keystore.p12',
   'security.ssl.internal.truststore': '/unused/truststore.p12',
 } as const;
-
-function fetchTls(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    httpsGet(url, { ca }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
 
 describe('artifact server over TLS', () => {
   let dir: string;

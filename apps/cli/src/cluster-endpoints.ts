@@ -1,12 +1,15 @@
 import type { MesoflowConfig } from '@mesoflow/config';
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error';
+import { gatewayTlsOf, type GatewayTls } from './remote/gateway-tls';
 
 /** Where the session cluster takes jobs and program bundles, and the token it wants. */
 export interface ClusterEndpoints {
   /** `host:port` of the dispatcher gateway's JobService. */
   readonly gateway: string;
-  /** `host:port` of the artifact server's gRPC port; undefined when it is not configured. */
+  /** How to verify the gateway's TLS (`security.ssl.rest.*`); undefined for plaintext. */
+  readonly gatewayTls: GatewayTls | undefined;
+  /** `host:port` of the artifact server's gRPC port (plaintext); undefined when it is not configured. */
   readonly artifactServer: string | undefined;
   readonly token: string | undefined;
 }
@@ -29,7 +32,12 @@ export function clusterEndpoints(config: MesoflowConfig, jobManager: string | un
     gatewayHost = match[1] ?? host;
   }
   const artifactPort = config.get('mesos.resourcemanager.artifactserver.grpc.port');
-  return { gateway, artifactServer: artifactPort === undefined ? undefined : `${gatewayHost}:${artifactPort}`, token: readToken(config.get('dispatcher.auth.token-file')) };
+  return {
+    gateway,
+    gatewayTls: gatewayTlsOf(config),
+    artifactServer: artifactPort === undefined ? undefined : `${gatewayHost}:${artifactPort}`,
+    token: readToken(config.get('dispatcher.auth.token-file')),
+  };
 }
 
 function readToken(path: string | undefined): string | undefined {

@@ -10,6 +10,7 @@ import { Gauge } from 'prom-client';
 import { TokenAuth } from './auth/token-auth';
 import { DispatcherGatewayModule } from './dispatcher-gateway.module';
 import { JobMasterExecution, type JobExecution } from './execution/job-master-execution';
+import { gatewayTls } from './gateway-tls';
 import { JobGateway } from './jobs/job-gateway';
 import { clusterOfClusterId, withConfiguredDefaults, type DispatcherGatewaySettings } from './settings';
 
@@ -31,9 +32,9 @@ export interface DispatcherGatewayRuntime {
 /** A started dispatcher gateway. */
 export interface RunningDispatcherGateway {
   readonly service: RunningService;
-  /** `host:port` of JobService. */
+  /** `host:port` of JobService (TLS with `security.ssl.rest.enabled`). */
   readonly grpcTarget: string;
-  /** The REST base URL (`rest.port`), e.g. `http://127.0.0.1:8081`. */
+  /** The REST base URL (`rest.port`), e.g. `http://127.0.0.1:8081` (`https` with `security.ssl.rest.enabled`). */
   readonly restUrl: string;
   /** The cluster whose queue it serves. */
   readonly cluster: string;
@@ -64,7 +65,8 @@ function readToken(path: string | undefined): string | undefined {
 
 /**
  * Starts the dispatcher gateway: JobService on `--grpc-port`, the REST API with `/`, `/healthz`
- * and `/metrics` on `rest.port`, the durable submission queue of the cluster in Redis, and (with
+ * and `/metrics` on `rest.port` (both over TLS from `security.ssl.rest.keystore` when
+ * `security.ssl.rest.enabled`), the durable submission queue of the cluster in Redis, and (with
  * `--job-concurrency` above 0) a runner that takes queued jobs and runs each with a job master.
  * On SIGTERM it stops taking submissions and jobs, drains both ports and leaves its running
  * jobs claimed, so another gateway restarts them once the claim expires.
@@ -73,6 +75,7 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   const settings = withConfiguredDefaults(flags, config);
   const logger = runtime.logger ?? createServiceLogger({ service: 'dispatcher-gateway' });
   const auth = new TokenAuth(readToken(settings.tokenFile));
+  const tls = gatewayTls(config);
   const cluster = settings.cluster ?? clusterOfClusterId(config.get('high-availability.cluster-id'));
   const redisUrl = redisUrlOf(config);
   const host = settings.bindHost.includes(':') ? `[${settings.bindHost}]` : settings.bindHost;
@@ -131,8 +134,8 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
     service = await bootstrapService({
       name: 'dispatcher-gateway',
       module: DispatcherGatewayModule.forOptions({ gateway, auth, stop }),
-      http: { port: config.get('rest.port'), host: settings.bindHost },
-      grpc: { url: grpcTarget, package: JOB_SERVICE_GRPC.packageName, protoPath: join(PROTO_ROOT, JOB_SERVICE_GRPC.protoFile) },
+      http: { port: config.get('rest.port'), host: settings.bindHost, tls: tls?.material },
+      grpc: { url: grpcTarget, package: JOB_SERVICE_GRPC.packageName, protoPath: join(PROTO_ROOT, JOB_SERVICE_GRPC.protoFile), credentials: tls?.grpcCredentials },
       logger,
       metrics,
       ...(runtime.shutdownSignals === undefined ? {} : { shutdownSignals: runtime.shutdownSignals }),
@@ -147,7 +150,7 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
     throw error;
   }
   logger.info(
-    `Dispatcher gateway of cluster '${cluster}' takes jobs on gRPC '${grpcTarget}' and REST '${service.httpUrl}'` +
+    `Dispatcher gateway of cluster '${cluster}' takes jobs on gRPC${tls ? ' over TLS' : ''} '${grpcTarget}' and REST '${service.httpUrl}'` +
       (runner ? `, running up to ${settings.jobConcurrency} at once` : ', running none itself') +
       (auth.enabled ? '; submit and cancel need a bearer token' : ''),
   );

@@ -51,14 +51,16 @@ export const SECURITY_OPTIONS = {
     group: 'Security',
     readers: ['scheduler', 'dispatcher-gateway', 'cli'],
     masterOnly: true,
-    description: 'Serve the REST endpoint and web UI over HTTPS; requires `security.ssl.rest.keystore`.',
+    description:
+      'Serve the REST endpoint and web UI over HTTPS and the dispatcher gateway\'s gRPC port over TLS, and have the CLI ' +
+      'connect to the gateway with TLS; requires `security.ssl.rest.keystore`.',
   }),
   'security.ssl.rest.keystore': option({
     type: stringType({ expected: 'a file path' }),
     group: 'Security',
     readers: ['dispatcher-gateway'],
     masterOnly: true,
-    description: 'Path of the PKCS#12 keystore with the REST endpoint\'s certificate and key.',
+    description: 'Path of the PKCS#12 keystore with the certificate and key of the REST endpoint, which also secure the dispatcher gateway\'s gRPC port.',
   }),
   'security.ssl.rest.keystore-password': option({
     type: stringType(),
@@ -74,14 +76,17 @@ export const SECURITY_OPTIONS = {
     readers: ['dispatcher-gateway'],
     masterOnly: true,
     sensitive: true,
-    description: 'The password of the private key inside `security.ssl.rest.keystore`, when it differs from the keystore\'s.',
+    description:
+      'The password of the private key inside `security.ssl.rest.keystore`. PKCS#12 protects the key with the keystore\'s ' +
+      'password, so leave it unset or give the same one; a different one is refused.',
   }),
   'security.ssl.rest.truststore': option({
     type: stringType({ expected: 'a file path' }),
     group: 'Security',
     readers: ['cli'],
     masterOnly: true,
-    description: 'Path of the PKCS#12 truststore clients use to verify the REST endpoint; unset means the system CAs.',
+    description:
+      'Path of the PKCS#12 truststore the CLI uses to verify the dispatcher gateway\'s certificate (gRPC and REST); unset means the system CAs.',
   }),
   'security.ssl.rest.truststore-password': option({
     type: stringType(),

@@ -1,3 +1,4 @@
+import type { ServerCredentials } from '@grpc/grpc-js';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ServerGrpc, type CustomStrategy, type GrpcOptions } from '@nestjs/microservices';
@@ -37,6 +38,8 @@ export interface ServiceGrpcOptions {
   loader?: NonNullable<GrpcOptions['options']['loader']>;
   /** Largest message accepted, in bytes. @default 4 MiB (grpc-js' default) */
   maxReceiveMessageLength?: number;
+  /** How the port is secured, e.g. `ServerCredentials.createSsl(…)` for TLS. @default plaintext */
+  credentials?: ServerCredentials;
 }
 
 /** Options for {@link bootstrapService}. */
@@ -122,6 +125,7 @@ export async function bootstrapService(options: ServiceOptions): Promise<Running
         protoPath: grpc.protoPath,
         loader: grpc.loader ?? { ...GRPC_LOADER_OPTIONS, includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs] },
         ...(grpc.maxReceiveMessageLength === undefined ? {} : { maxReceiveMessageLength: grpc.maxReceiveMessageLength }),
+        ...(grpc.credentials === undefined ? {} : { credentials: grpc.credentials }),
       });
       app.connectMicroservice<CustomStrategy>({ strategy: server }, { inheritAppConfig: true });
       shutdown.useGrpcServers(() => (server.handle ? [server.handle] : []));

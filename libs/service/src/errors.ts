@@ -4,6 +4,10 @@ export enum ServiceErrorCode {
   INVALID_OPTION = 'INVALID_OPTION',
   /** The HTTP or gRPC port could not be bound. */
   LISTEN_FAILED = 'LISTEN_FAILED',
+  /** A PKCS#12 keystore is not one, or holds no private key with its certificate. */
+  INVALID_KEYSTORE = 'INVALID_KEYSTORE',
+  /** A PKCS#12 keystore does not open with the password given. */
+  WRONG_KEYSTORE_PASSWORD = 'WRONG_KEYSTORE_PASSWORD',
 }
 
 /** A failure of the service bootstrap; `code` says which kind. */

@@ -17,3 +17,6 @@ export {
   SchedulerProcess,
 } from './scheduler-process';
 export type { ProcessExit, SchedulerLogLine, SchedulerProcessOptions } from './scheduler-process';
+export { createTestPki, openssl } from './test-pki';
+export type { TestPki } from './test-pki';
+export { fetchTls } from './https-get';

@@ -33,7 +33,11 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   const progress = new Progress(options.out);
   progress.update(`Bundling ${options.program}`);
   const bundle = await bundleProgram(options.program, options.mesoflowHome);
-  const client = new JobServiceClient({ target: options.endpoints.gateway, ...(options.endpoints.token === undefined ? {} : { token: options.endpoints.token }) });
+  const client = new JobServiceClient({
+    target: options.endpoints.gateway,
+    tls: options.endpoints.gatewayTls,
+    ...(options.endpoints.token === undefined ? {} : { token: options.endpoints.token }),
+  });
   try {
     let followed: Promise<RunOutcome> | undefined;
     progress.update(`Planning ${options.program}`);
@@ -102,7 +106,11 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   }
 }
 
-/** Uploads the bundle to the cluster's artifact server; TaskManagers fetch it from the URL. */
+/**
+ * Uploads the bundle to the cluster's artifact server; TaskManagers fetch it from the URL. The
+ * upload is plaintext even with `security.ssl.rest.enabled`: the artifact server's gRPC port
+ * has no TLS yet.
+ */
 async function publish(bundle: ProgramBundle, options: RunOptions, progress: Progress): Promise<string> {
   const target = options.endpoints.artifactServer;
   if (target === undefined) {

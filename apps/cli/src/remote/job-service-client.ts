@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcServiceClient, JOB_SERVICE_GRPC, mesoflow } from '@mesoflow/proto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../cli-error';
+import type { GatewayTls } from './gateway-tls';
 
 export type JobMessage = mesoflow.dispatcher.v1.Job.$Properties;
 export type SubmitJobRequest = mesoflow.dispatcher.v1.SubmitJobRequest.$Properties;
@@ -23,6 +24,8 @@ interface RawClient extends grpc.Client {
 export interface JobServiceClientOptions {
   /** `host:port` of JobService. */
   target: string;
+  /** Talk TLS, trusting these certificates. @default plaintext */
+  tls?: GatewayTls;
   /** The bearer token for SubmitJob and CancelJob, when the gateway requires one. */
   token?: string;
   /** Deadline of one unary call. @default 10_000 */
@@ -40,7 +43,8 @@ export class JobServiceClient {
 
   constructor(private readonly options: JobServiceClientOptions) {
     const Client = grpcServiceClient(JOB_SERVICE_GRPC);
-    this.client = new Client(options.target, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as RawClient;
+    const credentials = options.tls ? grpc.credentials.createSsl(options.tls.trustedCertificates ?? null) : grpc.credentials.createInsecure();
+    this.client = new Client(options.target, credentials, { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as RawClient;
     this.deadlineMs = options.deadlineMs ?? 10_000;
   }
 
@@ -90,7 +94,7 @@ export class JobServiceClient {
         if (last !== undefined && isEnded(last)) return;
         onReconnect?.('the gateway closed the stream');
       } catch (error) {
-        const failure = describe(error as grpc.ServiceError, this.options.target, 'follow the job');
+        const failure = this.describe(error as grpc.ServiceError, 'follow the job');
         if (failure.grpcCode === undefined || !RETRYABLE.has(failure.grpcCode) || Date.now() >= giveUpAt) throw failure;
         onReconnect?.(failure.message);
       }
@@ -102,12 +106,22 @@ export class JobServiceClient {
     this.client.close();
   }
 
+  /** One paragraph: what failed, where, and what to do about it. */
+  private describe(error: grpc.ServiceError, what: string): CliError {
+    const tls = tlsProblem(error, this.options.tls !== undefined);
+    const message = `Could not ${what}: the dispatcher gateway at ${this.options.target} answered ${grpc.status[error.code] ?? error.code}: ${error.details || error.message}.`;
+    // A refused TLS handshake is a setting to fix, not a gateway to wait for: without a gRPC
+    // status, neither submit nor watch retries it.
+    if (tls !== undefined) return new CliError(`${message} ${TLS_HINTS[tls]}`, { cause: error });
+    return new CliError(`${message}${hint(error, this.options.tls !== undefined)}`, { grpcCode: error.code, cause: error });
+  }
+
   private unary<T>(what: string, call: (metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<T>) => void, authorized = false): Promise<T> {
     const metadata = new grpc.Metadata();
     if (authorized && this.options.token !== undefined) metadata.set('authorization', `Bearer ${this.options.token}`);
     return new Promise<T>((resolve, reject) =>
       call(metadata, { deadline: Date.now() + this.deadlineMs }, (error, value) => {
-        if (error) reject(describe(error, this.options.target, what));
+        if (error) reject(this.describe(error, what));
         else if (value === undefined) reject(new CliError(`The dispatcher gateway at ${this.options.target} gave no answer to ${what}`));
         else resolve(value);
       }),
@@ -123,13 +137,32 @@ export function stateName(state: number | null | undefined): string {
   return JobState[state ?? 0] ?? `UNKNOWN(${state})`;
 }
 
-/** One paragraph: what failed, where, and what to do about it. */
-function describe(error: grpc.ServiceError, target: string, what: string): CliError {
-  const hint =
-    error.code === grpc.status.UNAVAILABLE
-      ? ` Is the session cluster running? Start one with bin/mesos-appmaster.sh, or point the CLI at its gateway with -m host:port (or -Drest.address=… -Ddispatcher.grpc.port=…).`
-      : error.code === grpc.status.UNAUTHENTICATED
-        ? ' The gateway requires a token: put it in a file and pass -Ddispatcher.auth.token-file=<path>.'
-        : '';
-  return new CliError(`Could not ${what}: the dispatcher gateway at ${target} answered ${grpc.status[error.code] ?? error.code}: ${error.details || error.message}.${hint}`, { grpcCode: error.code, cause: error });
+/** OpenSSL's words for a certificate the client does not accept (untrusted, expired, for another host). */
+const CERTIFICATE_REJECTED = /certificate|unable to (get|verify)|altnames|CERT_/i;
+/** OpenSSL's words for a TLS client that reached a plaintext port. */
+const NOT_TLS = /wrong version number|packet length too long|before secure TLS connection/i;
+
+type TlsProblem = 'untrusted' | 'not-tls';
+
+const TLS_HINTS: Readonly<Record<TlsProblem, string>> = {
+  untrusted:
+    "The gateway's TLS certificate is not trusted: pass -Dsecurity.ssl.rest.truststore=<PKCS#12 file with the CA that signed it> " +
+    '(and -Dsecurity.ssl.rest.truststore-password=…), or connect with a host name the certificate names.',
+  'not-tls': 'The gateway does not speak TLS there: set security.ssl.rest.enabled as the session cluster has it.',
+};
+
+function tlsProblem(error: grpc.ServiceError, tls: boolean): TlsProblem | undefined {
+  if (!tls || error.code !== grpc.status.UNAVAILABLE) return undefined;
+  const details = error.details || error.message;
+  if (CERTIFICATE_REJECTED.test(details)) return 'untrusted';
+  return NOT_TLS.test(details) ? 'not-tls' : undefined;
+}
+
+function hint(error: grpc.ServiceError, tls: boolean): string {
+  if (error.code === grpc.status.UNAUTHENTICATED) return ' The gateway requires a token: put it in a file and pass -Ddispatcher.auth.token-file=<path>.';
+  if (error.code !== grpc.status.UNAVAILABLE) return '';
+  return (
+    ' Is the session cluster running? Start one with bin/mesos-appmaster.sh, or point the CLI at its gateway with -m host:port (or -Drest.address=… -Ddispatcher.grpc.port=…)' +
+    (tls ? '.' : '; if the cluster serves TLS, pass -Dsecurity.ssl.rest.enabled=true.')
+  );
 }
