@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm test` and `npm run demo` need and is missing: the npm packages
 # (`npm ci` when node_modules is absent or older than the lock file), the Debian servers the
-# tests and the local cluster run for real, and the archive tools the Mesos fetcher uses.
+# tests and the local cluster run for real, the archive tools the Mesos fetcher uses, and (with
+# --browser, for npm test) Debian's chromium for the web UI's browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 for tool in tar gzip bzip2 xz unzip zip openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$([ "$tool" = xz ] && echo xz-utils || echo "$tool")")
 done
+# `--browser` (npm test): the headless Chromium the web UI's browser tests drive.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash tools/ensure-deps.sh || exit 1
+bash tools/ensure-deps.sh --browser || exit 1
 rm -rf reports/jest && mkdir -p reports/jest
 export NX_DAEMON=false NX_NO_CLOUD=true
 
