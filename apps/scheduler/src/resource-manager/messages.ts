@@ -5,7 +5,7 @@ import { mesoflow } from '@mesoflow/proto';
 import { resourcesMessage } from '@mesoflow/resourcemanager-client';
 import type { WorkerState } from '@mesoflow/zk-store';
 import type { Observable } from 'rxjs';
-import type { ApplicationStatus } from '../scheduler/worker-scheduler';
+import type { ApplicationStatus, SchedulerStatus } from '../scheduler/worker-scheduler';
 import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, WorkerStatus } from './slot-pool';
 
 const v1 = mesoflow.resourcemanager.v1;
@@ -24,6 +24,8 @@ export type WatchWorkersRequest = mesoflow.resourcemanager.v1.WatchWorkersReques
 export type WatchWorkersEvent = mesoflow.resourcemanager.v1.WatchWorkersEvent.$Properties;
 export type DeregisterApplicationRequest = mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties;
 export type DeregisterApplicationResponse = mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties;
+export type GetSchedulerStatusRequest = mesoflow.resourcemanager.v1.GetSchedulerStatusRequest.$Properties;
+export type SchedulerStatusMessage = mesoflow.resourcemanager.v1.SchedulerStatus.$Properties;
 export type WorkerInfoMessage = mesoflow.resourcemanager.v1.WorkerInfo.$Properties;
 export type ResourcesMessage = mesoflow.resourcemanager.v1.Resources.$Properties;
 export type SlotAllocationMessage = mesoflow.resourcemanager.v1.SlotAllocation.$Properties;
@@ -38,6 +40,7 @@ export interface ResourceManagerServiceHandlers {
   listWorkers(request: ListWorkersRequest): ListWorkersResponse;
   watchWorkers(request: WatchWorkersRequest): Observable<WatchWorkersEvent>;
   deregisterApplication(request: DeregisterApplicationRequest): Promise<DeregisterApplicationResponse>;
+  getSchedulerStatus(request: GetSchedulerStatusRequest): SchedulerStatusMessage;
 }
 
 const APPLICATION_STATUSES: ReadonlyMap<number, ApplicationStatus> = new Map<number, ApplicationStatus>([
@@ -76,6 +79,8 @@ export function workerInfo({ worker, taskManager }: WorkerStatus): WorkerInfoMes
     }),
     failure_count: worker.failureCount,
     launched_at_ms: worker.launchedAt ?? 0,
+    history: worker.history.map((change) => ({ at_ms: change.atMs, state: change.state, detail: change.detail ?? '' })),
+    framework_id: worker.frameworkId ?? '',
     ...(taskManager === undefined
       ? {}
       : {
@@ -116,5 +121,34 @@ export function progressMessage(progress: SlotRequestProgress): SlotRequestProgr
     workers_pending: progress.workersPending,
     workers_launched: progress.workersLaunched,
     desired_workers: progress.desiredWorkers,
+  };
+}
+
+export function schedulerStatusMessage(status: SchedulerStatus): SchedulerStatusMessage {
+  return {
+    framework_name: status.frameworkName,
+    framework_id: status.frameworkId ?? '',
+    master: status.master,
+    leader: status.leader ?? '',
+    subscribed: status.subscribed,
+    suppressed: status.suppressed,
+    offers_received: status.offersReceived,
+    offers_accepted: status.offersAccepted,
+    offers_declined: status.offersDeclined,
+    offers_rescinded: status.offersRescinded,
+    offer_history: status.offerHistory.map((interval) => ({
+      start_ms: interval.startMs,
+      received: interval.received,
+      accepted: interval.accepted,
+      declined: interval.declined,
+    })),
+    offer_history_interval_ms: status.offerHistoryIntervalMs,
+    pending_workers: status.pendingWorkers,
+    desired_workers: status.desiredWorkers,
+    reconciliation_rounds: status.reconciliationRounds,
+    resubscriptions: status.resubscriptions,
+    failed_tasks: status.failedTasks,
+    maximum_failed_tasks: status.maximumFailedTasks,
+    started_at_ms: status.startedAtMs,
   };
 }

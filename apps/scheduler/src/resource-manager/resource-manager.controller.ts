@@ -11,6 +11,7 @@ import {
   allocationMessage,
   applicationStatus,
   progressMessage,
+  schedulerStatusMessage,
   workerInfo,
   type DeregisterApplicationRequest,
   type DeregisterApplicationResponse,
@@ -23,6 +24,7 @@ import {
   type ReleaseSlotsResponse,
   type RequestSlotsRequest,
   type ResourceManagerServiceHandlers,
+  type SchedulerStatusMessage,
   type SlotRequestEvent,
   type WatchWorkersEvent,
 } from './messages';
@@ -31,7 +33,7 @@ import type { WorkerFleet } from './worker-fleet';
 
 /** Injection token of the controller's logger. */
 export const RESOURCE_MANAGER_LOGGER = Symbol('RESOURCE_MANAGER_LOGGER');
-/** Injection token of the {@link WorkerFleet} (the Mesos side), which deregisters the application. */
+/** Injection token of the {@link WorkerFleet} (the Mesos side), which deregisters the application and tells the scheduler's status. */
 export const WORKER_FLEET = Symbol('WORKER_FLEET');
 
 function grpcStatusOf(code: ResourceManagerErrorCode): status {
@@ -180,6 +182,12 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
           : error,
       );
     }
+  }
+
+  /** Answers in any state of the scheduler: while it is not subscribed the status says so. */
+  @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'GetSchedulerStatus')
+  getSchedulerStatus(): SchedulerStatusMessage {
+    return schedulerStatusMessage(this.fleet.schedulerStatus());
   }
 
   /** Runs a pool call, translating its refusal into a gRPC status. */

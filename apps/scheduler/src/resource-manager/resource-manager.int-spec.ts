@@ -16,11 +16,12 @@ import {
   type ListWorkersResponse,
   type RegisterTaskManagerResponse,
   type ReleaseSlotsResponse,
+  type SchedulerStatusMessage,
   type SlotRequestEvent,
   type WatchWorkersEvent,
 } from './messages';
 import { ResourceManagerModule } from './resource-manager.module';
-import { MemoryFleet } from './testing/memory-fleet';
+import { MEMORY_FRAMEWORK_ID, MemoryFleet } from './testing/memory-fleet';
 
 const WorkerState = mesoflow.resourcemanager.v1.WorkerState;
 
@@ -36,6 +37,7 @@ interface ResourceManagerTestClient extends grpc.Client {
   ListWorkers: Unary<ListWorkersResponse>;
   WatchWorkers: ServerStream<WatchWorkersEvent>;
   DeregisterApplication: Unary<DeregisterApplicationResponse>;
+  GetSchedulerStatus: Unary<SchedulerStatusMessage>;
 }
 
 /** A plaintext client of the resource manager at `target` (`host:port`). */
@@ -163,6 +165,8 @@ describe('the resource manager over gRPC', () => {
       task_state: 'TASK_RUNNING',
       hostname: 'host-1',
       task_manager: { rpc_address: '127.0.0.1:6122', slots_total: 2, slots_free: 0, resources: { cpus: 1, mem_mb: 512 } },
+      framework_id: MEMORY_FRAMEWORK_ID,
+      history: [{ at_ms: expect.any(Number), state: 'REGISTERED', detail: "2 slot(s) at '127.0.0.1:6122'" }],
     });
 
     expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-1' })).toEqual({ released_slots: 3, request_withdrawn: false });
@@ -180,6 +184,47 @@ describe('the resource manager over gRPC', () => {
     await request.ended;
     await waitFor(async () => (await call(client, client.ListWorkers, {})).desired_workers === 1, { description: 'the demand to fall back' });
     expect(await call(client, client.ReleaseSlots, { allocation_id: 'alloc-big' })).toEqual({ released_slots: 0, request_withdrawn: false });
+  });
+
+  it("answers GetSchedulerStatus with the fleet's status, 64-bit counts as numbers", async () => {
+    const startedAtMs = Date.now() - 60_000;
+    fleet.status = {
+      ...fleet.status,
+      frameworkId: undefined,
+      leader: undefined,
+      subscribed: false,
+      startedAtMs,
+      offersReceived: 5,
+      offersAccepted: 2,
+      offersDeclined: 3,
+      offerHistory: [
+        { startMs: startedAtMs, received: 5, accepted: 2, declined: 3 },
+        { startMs: startedAtMs + 10_000, received: 0, accepted: 0, declined: 0 },
+      ],
+      maximumFailedTasks: -1,
+    };
+
+    const status = await call(client, client.GetSchedulerStatus, {});
+
+    expect(status).toMatchObject({
+      framework_name: 'memory',
+      master: 'memory:5050',
+      subscribed: false,
+      offers_received: 5,
+      offers_accepted: 2,
+      offers_declined: 3,
+      offer_history: [
+        { start_ms: startedAtMs, received: 5, accepted: 2, declined: 3 },
+        { start_ms: startedAtMs + 10_000, received: 0 },
+      ],
+      offer_history_interval_ms: 10_000,
+      // The fleet's own count: the demand fell back to `mesos.initial-tasks`.
+      desired_workers: 1,
+      maximum_failed_tasks: -1,
+      started_at_ms: startedAtMs,
+    });
+    // Not subscribed: no framework ID and no leader (empty, as proto3 leaves them off the wire).
+    expect([status.framework_id ?? '', status.leader ?? '']).toEqual(['', '']);
   });
 
   it('hands DeregisterApplication to the fleet with its status and diagnostics, and answers its outcome', async () => {

@@ -93,6 +93,12 @@ describe('SlotPool', () => {
       expect(pool.register(registration(taskId, 2, 'restarted'))).toEqual({ registrationId: 'reg-3', allocationsKept: false });
       expect(allocated(handle.status())).toMatchObject({ slots: [], withdrawn: [{ taskManagerId: taskId, slotIndex: 0 }, { taskManagerId: taskId, slotIndex: 1 }] });
       expect(pool.worker(taskId)?.taskManager?.slotsFree).toBe(2);
+      // Each registration goes to the worker's history.
+      expect(pool.worker(taskId)?.worker.history.map((change) => change.detail)).toEqual([
+        `2 slot(s) at '${taskId}.local:6122'`,
+        `2 slot(s) at '${taskId}.local:6122', keeping its allocations`,
+        `2 slot(s) at '${taskId}.local:6122', as a restarted instance`,
+      ]);
     });
 
     it('adopts the slots a TaskManager reports in use when it does not know them (a new leader)', () => {
@@ -286,6 +292,10 @@ describe('SlotPool', () => {
       expect(allocated(handle.status())).toMatchObject({ slots: [{ taskManagerId: alive }], withdrawn: [{ taskManagerId: silent, slotIndex: 0 }] });
       expect(changed.flat()).toContain(silent);
       expect(pool.worker(silent)?.taskManager).toBeUndefined();
+      expect(pool.worker(silent)?.worker.history.map((change) => [change.state, change.detail])).toEqual([
+        ['REGISTERED', `1 slot(s) at '${silent}.local:6122'`],
+        ['LOST', 'no heartbeat for 50000 ms'],
+      ]);
       expect(errorCode(() => pool.heartbeat(silent, 'reg-2'))).toBe(ResourceManagerErrorCode.UNKNOWN_REGISTRATION);
       // The withdrawn slot no longer counts: 1 allocated slot, 2 initial tasks.
       expect(fleet.desired).toBe(2);

@@ -350,10 +350,11 @@ export class SlotPool {
     this.registrationTimers.delete(taskId);
     this.watchHeartbeat(taskManager);
     const adopted = sameInstance ? 0 : this.adopt(taskManager, registration.slotsInUse);
-    this.logger.info(
-      `TaskManager '${taskId}' registered with ${registration.slots} slot(s) at '${registration.rpcAddress}'` +
-        (sameInstance ? ', keeping its allocations' : adopted > 0 ? `, ${adopted} slot(s) in use adopted` : ''),
-    );
+    const how =
+      `${registration.slots} slot(s) at '${registration.rpcAddress}'` +
+      (sameInstance ? ', keeping its allocations' : adopted > 0 ? `, ${adopted} slot(s) in use adopted` : '');
+    this.logger.info(`TaskManager '${taskId}' registered with ${how}`);
+    this.fleet.recordTaskManagerChange(taskId, 'REGISTERED', previous && !sameInstance ? `${how}, as a restarted instance` : how);
     this.settle([taskId]);
     return { registrationId: taskManager.registrationId, allocationsKept: sameInstance };
   }
@@ -575,6 +576,7 @@ export class SlotPool {
       if (this.taskManagers.get(taskManager.taskId) !== taskManager) return;
       const reason = `TaskManager '${taskManager.taskId}' sent no heartbeat for ${this.timing.heartbeatTimeoutMs} ms`;
       this.logger.warn(`${reason}; its slots are withdrawn and its worker is failed`);
+      this.fleet.recordTaskManagerChange(taskManager.taskId, 'LOST', `no heartbeat for ${this.timing.heartbeatTimeoutMs} ms`);
       this.unregister(taskManager, 'its heartbeats stopped');
       this.failWorker(taskManager.taskId, reason);
       this.settle([taskManager.taskId]);

@@ -1,8 +1,9 @@
-import type { ApplicationEnd, Deregistration, WorkerView } from '../scheduler/worker-scheduler';
+import type { ApplicationEnd, Deregistration, SchedulerStatus, WorkerView } from '../scheduler/worker-scheduler';
 
 /**
  * What the resource manager needs of the Mesos side: how many TaskManagers to keep, a way to stop
- * one, and the end of the framework when the application ends. {@link WorkerScheduler} is the real one.
+ * one, the workers and their histories, the scheduler's status, and the end of the framework when
+ * the application ends. {@link WorkerScheduler} is the real one.
  */
 export interface WorkerFleet {
   /** Keeps `count` workers (New or Launched); more are recorded and launched, none is killed for it. */
@@ -24,6 +25,13 @@ export interface WorkerFleet {
   workerView(taskId: string): WorkerView | undefined;
   /** Calls `listener` after every change of a worker (recorded, launched, task state, released). */
   onWorkerChange(listener: (worker: WorkerView) => void): () => void;
+  /**
+   * Adds what became of a worker's TaskManager to the worker's history (nothing for a worker the
+   * fleet does not hold). `onWorkerChange` listeners are not called: the caller tells its own.
+   */
+  recordTaskManagerChange(taskId: string, state: 'REGISTERED' | 'LOST', detail: string): void;
+  /** The Mesos side now: framework, master, offers, suppression, reconciliation, task failures. */
+  schedulerStatus(): SchedulerStatus;
   /**
    * The application ended: stops every worker, tears the Mesos framework down and forgets it (see
    * `DeregisterApplication` in resource_manager.proto). Later calls return the first call's outcome.

@@ -6,6 +6,7 @@ export interface SchedulerMetrics {
   readonly offersReceived: Counter;
   readonly offersAccepted: Counter;
   readonly offersDeclined: Counter;
+  readonly offersRescinded: Counter;
   /** Seconds placement took to decide a batch of offers (before persisting and ACCEPT). */
   readonly decisionSeconds: Histogram;
   /** Seconds from a worker's LAUNCH to its first TASK_RUNNING. */
@@ -71,6 +72,7 @@ export function registerSchedulerMetrics(registry: Registry, source: () => Sched
       registers,
     }),
     offersDeclined: new Counter({ name: 'mesoflow_scheduler_offers_declined_total', help: 'Offers declined', registers }),
+    offersRescinded: new Counter({ name: 'mesoflow_scheduler_offers_rescinded_total', help: 'Offers the master took back (RESCIND)', registers }),
     decisionSeconds: new Histogram({
       name: 'mesoflow_scheduler_offer_decision_seconds',
       help: 'Time placement took to decide a batch of offers (before the workers are persisted and ACCEPT goes out)',

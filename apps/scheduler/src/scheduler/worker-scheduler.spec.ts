@@ -417,6 +417,116 @@ describe('WorkerScheduler', () => {
     });
   });
 
+  describe('status and worker history', () => {
+    const changes = (s: WorkerScheduler, taskId: string): Array<[string, string | undefined]> =>
+      (s.workerView(taskId)?.history ?? []).map((change) => [change.state, change.detail]);
+
+    it("keeps each worker's history: recorded, launched, each new task state with its reason, released", async () => {
+      const s = scheduler(1);
+      await s.start();
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099])] } });
+      await s.idle();
+      const failed = {
+        ...status('taskmanager-00001', S.TASK_FAILED),
+        reason: mesos.v1.TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED,
+        message: 'Command exited with status 1',
+      };
+      for (const update of [status('taskmanager-00001', S.TASK_STARTING), status('taskmanager-00001', S.TASK_RUNNING), status('taskmanager-00001', S.TASK_RUNNING), failed]) {
+        client.emit('UPDATE', { type: 'UPDATE', update: { status: update } });
+      }
+      await s.idle();
+
+      expect(changes(s, 'taskmanager-00001')).toEqual([
+        ['NEW', undefined],
+        ['LAUNCHED', "on agent 'a1' ('a1.example')"],
+        ['TASK_STARTING', undefined],
+        ['TASK_RUNNING', undefined],
+        ['TASK_FAILED', 'REASON_COMMAND_EXECUTOR_FAILED: Command exited with status 1'],
+        ['RELEASED', 'its task is TASK_FAILED'],
+      ]);
+      expect(s.workerView('taskmanager-00001')?.history.every((change) => change.atMs === clock.now())).toBe(true);
+      expect(s.workerView('taskmanager-00001')?.frameworkId).toBe('fw-1');
+    });
+
+    it("adds its TaskManager's changes, and the end of a released worker's task, telling listeners of the latter", async () => {
+      const s = await running(1);
+      s.recordTaskManagerChange('taskmanager-00001', 'REGISTERED', "2 slot(s) at '127.0.0.1:6122'");
+      await s.releaseWorker('taskmanager-00001', 'idle for 30000 ms');
+      const seen: string[] = [];
+      s.onWorkerChange((view) => seen.push(`${view.state}:${view.history.at(-1)?.state ?? '-'}`));
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_KILLED) } });
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_KILLED) } });
+      await s.idle();
+
+      expect(changes(s, 'taskmanager-00001')).toEqual([
+        ['NEW', undefined],
+        ['LAUNCHED', "on agent 'a1' ('a1.example')"],
+        ['TASK_RUNNING', undefined],
+        ['REGISTERED', "2 slot(s) at '127.0.0.1:6122'"],
+        ['RELEASED', 'idle for 30000 ms'],
+        ['TASK_KILLED', undefined],
+      ]);
+      expect(seen).toEqual(['Released:TASK_KILLED']);
+    });
+
+    it('starts the history of a worker recorded before a restart with its stored state', async () => {
+      const old = await running(1);
+      await old.close();
+      client = new FakeClient();
+      const s = scheduler(1);
+      await s.start();
+
+      expect(s.workerView('taskmanager-00001')).toMatchObject({
+        frameworkId: 'fw-1',
+        history: [{ atMs: clock.now(), state: 'LAUNCHED', detail: 'as recorded before this scheduler started' }],
+      });
+    });
+
+    it('tells its framework, the leader, offer counts per interval, workers, reconciliation and failures', async () => {
+      const start = clock.now();
+      const s = scheduler(2, { 'mesos.maximum-failed-tasks': 3, 'mesos.resourcemanager.framework.name': 'status-spec' });
+      expect(s.schedulerStatus()).toMatchObject({ frameworkName: 'status-spec', frameworkId: undefined, master: 'master:5050', leader: undefined, subscribed: false });
+
+      await s.start();
+      expect(s.schedulerStatus()).toMatchObject({ frameworkId: 'fw-1', leader: 'master:5050', subscribed: true, pendingWorkers: 2, desiredWorkers: 2, suppressed: false });
+      // o2 is too small for a worker: declined.
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o1', 'a1', 8, 4096, [31000, 31099]), offer('o2', 'a2', 0.5, 128, [31000, 31010])] } });
+      await s.idle();
+      clock.advance(10_000);
+      client.emit('OFFERS', { type: 'OFFERS', offers: { offers: [offer('o3', 'a2', 0.5, 128, [31000, 31010])] } });
+      client.emit('RESCIND', { type: 'RESCIND', rescind: { offer_id: { value: 'o9' } } });
+      client.emit('UPDATE', { type: 'UPDATE', update: { status: status('taskmanager-00001', S.TASK_FAILED) } });
+      await s.idle();
+      client.subscribe();
+      await s.idle();
+
+      expect(s.schedulerStatus()).toEqual({
+        frameworkName: 'status-spec',
+        frameworkId: 'fw-1',
+        master: 'master:5050',
+        leader: 'master:5050',
+        subscribed: true,
+        suppressed: true,
+        startedAtMs: start,
+        offersReceived: 3,
+        offersAccepted: 1,
+        offersDeclined: 2,
+        offersRescinded: 1,
+        offerHistory: [
+          { startMs: start, received: 2, accepted: 1, declined: 1 },
+          { startMs: start + 10_000, received: 1, accepted: 0, declined: 1 },
+        ],
+        offerHistoryIntervalMs: 10_000,
+        pendingWorkers: 0,
+        desiredWorkers: 2,
+        reconciliationRounds: 1,
+        resubscriptions: 1,
+        failedTasks: 1,
+        maximumFailedTasks: 3,
+      });
+    });
+  });
+
   describe('unused offers', () => {
     const holdFor10s = { 'mesos.resourcemanager.unused-offer-expiration': Duration.of(10, 's') };
 

@@ -13,7 +13,9 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { WorkerFleet } from '../resource-manager/worker-fleet';
 import { FrameworkRemovedError, SchedulerError, SchedulerErrorCode } from './errors';
+import { SchedulerActivity, type ActivityCounts } from './scheduler-activity';
 import { registerSchedulerMetrics, type SchedulerGaugeSource, type SchedulerMetrics } from './scheduler-metrics';
+import { recordState, WorkerHistory, type WorkerStateChange } from './worker-history';
 import { commandTaskSource, workerTaskTemplate, type WorkerTaskSource, type WorkerTaskTemplate } from './worker-task';
 
 const TaskState = mesos.v1.TaskState;
@@ -142,10 +144,37 @@ export type WorkerSchedulerState =
   | { readonly name: 'failed'; readonly error: SchedulerError }
   | { readonly name: 'closed' };
 
-/** A worker as the store has it, with the last task state Mesos reported for it. */
+/** A worker as the store has it, with what this scheduler saw of it (kept in memory only). */
 export interface WorkerView extends Worker {
   /** E.g. `TASK_RUNNING`; undefined until a status arrived since this scheduler subscribed. */
   readonly taskState: string | undefined;
+  /** Its state changes seen by this scheduler, oldest first, at most the last 20. */
+  readonly history: readonly WorkerStateChange[];
+  /**
+   * The framework its task was launched under (the current one for a worker not launched yet);
+   * undefined before the first subscription.
+   */
+  readonly frameworkId: string | undefined;
+}
+
+/** The scheduler's view of Mesos now (what GetSchedulerStatus answers). */
+export interface SchedulerStatus extends ActivityCounts {
+  /** `mesos.resourcemanager.framework.name`. */
+  readonly frameworkName: string;
+  /** Undefined before the first SUBSCRIBED (and while a new framework registers). */
+  readonly frameworkId: string | undefined;
+  /** `mesos.master` as configured. */
+  readonly master: string;
+  /** `host:port` of the leading master while subscribed. */
+  readonly leader: string | undefined;
+  readonly subscribed: boolean;
+  readonly suppressed: boolean;
+  /** New workers, waiting for an offer. */
+  readonly pendingWorkers: number;
+  readonly desiredWorkers: number;
+  readonly failedTasks: number;
+  /** `mesos.maximum-failed-tasks`; -1 for no limit. */
+  readonly maximumFailedTasks: number;
 }
 
 /** States after which a worker's task is gone (or, for UNREACHABLE, given up on). */
@@ -162,8 +191,10 @@ const GONE_STATES: ReadonlySet<mesos.v1.TaskState> = new Set([
   TaskState.TASK_UNKNOWN,
 ]);
 
-function stateName(state: mesos.v1.TaskState | null | undefined): string {
-  return state === null || state === undefined ? 'TASK_UNKNOWN' : (TaskState[state] ?? String(state));
+function stateName(state: mesos.v1.TaskState | null | undefined): `TASK_${string}` {
+  if (state === null || state === undefined) return 'TASK_UNKNOWN';
+  // Every name of the enum starts with TASK_; a number it does not know reads as `TASK_<number>`.
+  return (TaskState[state] as `TASK_${string}` | undefined) ?? `TASK_${state}`;
 }
 
 /**
@@ -180,6 +211,10 @@ function stateName(state: mesos.v1.TaskState | null | undefined): string {
  * registers a new framework, per `mesos.resourcemanager.framework.on-removed`. When the application
  * ends, {@link deregisterApplication} tears the framework down and forgets it.
  *
+ * For the resource manager's ListWorkers and GetSchedulerStatus it also keeps, in memory only, each
+ * worker's recent state changes ({@link WorkerHistory}) and its counts of offers, reconciliations
+ * and resubscriptions ({@link SchedulerActivity}, which also feeds `/metrics`).
+ *
  * Every event is handled in arrival order, one at a time, so store writes never race.
  */
 export class WorkerScheduler implements WorkerFleet {
@@ -190,6 +225,14 @@ export class WorkerScheduler implements WorkerFleet {
   private readonly template: WorkerTaskTemplate;
   private readonly taskSource: WorkerTaskSource;
   private readonly metrics: SchedulerMetrics;
+  private readonly activity: SchedulerActivity;
+  private readonly history = new WorkerHistory();
+  /** The framework each worker was launched under; in memory, like the history. */
+  private readonly frameworkOf = new Map<string, string>();
+  /** The framework of the current subscription. */
+  private frameworkId: string | undefined;
+  private readonly frameworkName: string;
+  private readonly master: string;
   private readonly changeListeners = new Set<(worker: WorkerView) => void>();
   /** Workers this scheduler launched that have not reported RUNNING yet, for the launch-time metric. */
   private readonly launchedHere = new Set<string>();
@@ -243,6 +286,9 @@ export class WorkerScheduler implements WorkerFleet {
     this.template = workerTaskTemplate(options.config);
     this.taskSource = options.taskSource ?? commandTaskSource(this.template);
     this.metrics = registerSchedulerMetrics(options.metrics ?? new Registry(), () => this.gauges());
+    this.activity = new SchedulerActivity(this.metrics, () => this.clock.now());
+    this.frameworkName = options.config.get('mesos.resourcemanager.framework.name');
+    this.master = options.config.get('mesos.master') ?? '';
     this.desiredWorkers = options.desiredWorkers;
     this.maximumFailedTasks = options.config.get('mesos.maximum-failed-tasks');
     this.refuseSeconds = options.config.get('mesos.resourcemanager.declined-offer-refuse-duration').seconds;
@@ -320,16 +366,50 @@ export class WorkerScheduler implements WorkerFleet {
     return this.enqueueAndWait(`failing '${taskId}'`, () => this.retire(taskId, reason, true));
   }
 
+  /**
+   * Notes what the resource manager saw of a worker's TaskManager in its history. The caller tells
+   * its own listeners of the change; the worker's listeners are not called.
+   */
+  recordTaskManagerChange(taskId: string, state: 'REGISTERED' | 'LOST', detail: string): void {
+    if (this.workers.has(taskId)) this.history.record(taskId, { atMs: this.clock.now(), state, detail });
+  }
+
+  /** The scheduler's view of Mesos now. */
+  schedulerStatus(): SchedulerStatus {
+    const client = this.client.state;
+    const subscribed = client.name === 'subscribed';
+    return {
+      ...this.activity.counts(),
+      frameworkName: this.frameworkName,
+      frameworkId: this.frameworkId,
+      master: this.master,
+      leader: subscribed ? new URL(client.endpoint).host : undefined,
+      subscribed,
+      suppressed: this.suppressed,
+      pendingWorkers: this.pendingWorkers().length,
+      desiredWorkers: this.desiredWorkers,
+      failedTasks: this.failedTasks(),
+      maximumFailedTasks: this.maximumFailedTasks,
+    };
+  }
+
   private view(worker: Worker): WorkerView {
     return {
       ...worker,
       taskState: this.taskStates.has(worker.taskId) ? stateName(this.taskStates.get(worker.taskId)) : undefined,
+      history: this.history.of(worker.taskId),
+      frameworkId: this.frameworkOf.get(worker.taskId) ?? this.frameworkId,
     };
   }
 
-  /** Records `worker` as the store now has it and tells the listeners. */
-  private remember(worker: Worker): void {
+  /** Records `worker` as the store now has it, notes a new state in its history, and tells the listeners. */
+  private remember(worker: Worker, detail?: string): void {
+    const previous = this.workers.get(worker.taskId);
     this.workers.set(worker.taskId, worker);
+    if (previous?.state !== worker.state) {
+      this.history.record(worker.taskId, { atMs: this.clock.now(), state: recordState(worker.state), detail });
+      if (worker.state === 'Launched' && this.frameworkId !== undefined) this.frameworkOf.set(worker.taskId, this.frameworkId);
+    }
     this.announce(worker);
   }
 
@@ -496,8 +576,10 @@ export class WorkerScheduler implements WorkerFleet {
       await this.store.setFrameworkId(notice.frameworkId);
       this.logger.info(`Framework ID '${notice.frameworkId}' is persisted`);
     }
+    this.frameworkId = notice.frameworkId;
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
-    if (generation > 1) this.metrics.resubscriptions.inc();
+    this.recoverHistories(notice.frameworkId);
+    if (generation > 1) this.activity.resubscription();
     for (const worker of this.workers.values()) this.announce(worker);
     // A new subscription starts unsuppressed: SUBSCRIBE carries no suppressed roles.
     this.suppressed = false;
@@ -510,6 +592,20 @@ export class WorkerScheduler implements WorkerFleet {
     await this.startReconciliation();
     if (this.active) await this.topUp();
     await this.updateOfferInterest();
+  }
+
+  /**
+   * Starts the history of workers this scheduler has not seen change (recorded by an earlier one):
+   * one entry with the state the store holds. A Launched one ran under the framework the scheduler
+   * subscribed with, which was in the same store.
+   */
+  private recoverHistories(frameworkId: string): void {
+    const now = this.clock.now();
+    for (const worker of this.workers.values()) {
+      if (this.history.has(worker.taskId)) continue;
+      this.history.record(worker.taskId, { atMs: now, state: recordState(worker.state), detail: 'as recorded before this scheduler started' });
+      if (worker.state === 'Launched') this.frameworkOf.set(worker.taskId, frameworkId);
+    }
   }
 
   /** Records New workers until launched, pending and scheduled replacements reach the desired count. */
@@ -528,7 +624,7 @@ export class WorkerScheduler implements WorkerFleet {
     let surplus = this.liveWorkers() - this.desiredWorkers;
     for (const worker of this.pendingWorkers().reverse()) {
       if (surplus <= 0) return;
-      await this.releaseRecord(worker, false);
+      await this.releaseRecord(worker, false, 'no longer needed');
       surplus--;
       this.logger.info(`Worker '${worker.taskId}' is no longer needed; released before launch`);
     }
@@ -560,7 +656,7 @@ export class WorkerScheduler implements WorkerFleet {
   // Offers
 
   private onOffers(offers: Offer[]): void {
-    this.metrics.offersReceived.inc(offers.length);
+    this.activity.offersReceived(offers.length);
     const generation = this.generation;
     if (this.offeredGeneration !== generation) {
       // Waiting on a master that offers nothing is the usual first question when workers are pending.
@@ -578,6 +674,7 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   private onRescind(offerId: string): void {
+    this.activity.offerRescinded();
     const index = this.offerBuffer.findIndex((buffered) => buffered.offer.id.value === offerId);
     if (index >= 0) this.offerBuffer.splice(index, 1);
     const held = this.heldOffers.get(offerId);
@@ -682,7 +779,7 @@ export class WorkerScheduler implements WorkerFleet {
 
   private async decline(offerIds: string[]): Promise<void> {
     if (offerIds.length === 0) return;
-    this.metrics.offersDeclined.inc(offerIds.length);
+    this.activity.offersDeclined(offerIds.length);
     await this.client.decline({
       offer_ids: offerIds.map((value) => ({ value })),
       filters: { refuse_seconds: this.refuseSeconds },
@@ -707,7 +804,9 @@ export class WorkerScheduler implements WorkerFleet {
     const records = tasks.map((task) => task.record);
     try {
       const versions = await this.store.updateAll(records);
-      records.forEach((record, i) => this.remember({ ...record, version: versions[i] ?? record.version + 1 }));
+      records.forEach((record, i) =>
+        this.remember({ ...record, version: versions[i] ?? record.version + 1 }, `on agent '${record.agentId ?? '?'}' ('${record.hostname ?? '?'}')`),
+      );
     } catch (error) {
       this.logger.error({ err: error }, `${records.length} worker(s) could not be marked Launched; none of them is launched`);
       await this.recoverFromFailedWrite(records.map((record) => record.taskId));
@@ -753,7 +852,7 @@ export class WorkerScheduler implements WorkerFleet {
       await this.reconcileExplicitly(taskIds);
       return;
     }
-    this.metrics.offersAccepted.inc(launch.offerIds.length);
+    this.activity.offersAccepted(launch.offerIds.length);
     for (const taskId of taskIds) this.launchedHere.add(taskId);
     this.logger.info(`Launched ${taskIds.join(', ')} on agent '${launch.agentId}' ('${launch.hostname}')`);
   }
@@ -791,7 +890,10 @@ export class WorkerScheduler implements WorkerFleet {
     const state = status.state;
     const gone = GONE_STATES.has(state);
     const worker = this.workers.get(taskId);
+    const noted = worker !== undefined && this.history.recordTaskState(taskId, { atMs: this.clock.now(), state: stateName(state), detail: statusDetail(status) });
     if (!worker || worker.state !== 'Launched') {
+      // E.g. the TASK_KILLED of a worker released as idle: the end of its story.
+      if (noted) this.announce(worker);
       if (!gone) {
         // A task we do not want (released earlier, e.g. when it was unreachable): stop it.
         this.logger.warn(`Task '${taskId}' is ${stateName(state)} but no worker needs it; killing it`);
@@ -820,7 +922,7 @@ export class WorkerScheduler implements WorkerFleet {
     if (neverReachedMesos(status)) {
       // Recorded as Launched, but its ACCEPT never reached the master (this scheduler stopped or
       // the call failed in between): no task failed, so no failure is counted and no backoff waits.
-      await this.releaseRecord(worker, false);
+      await this.releaseRecord(worker, false, 'its launch never reached Mesos');
       this.logger.info(`Worker '${taskId}' never reached Mesos (${status.message ?? stateName(state)}); a new worker replaces it`);
       if (!this.active) return;
       await this.topUp();
@@ -828,7 +930,7 @@ export class WorkerScheduler implements WorkerFleet {
       await this.updateOfferInterest();
       return;
     }
-    await this.releaseRecord(worker, true);
+    await this.releaseRecord(worker, true, `its task is ${stateName(state)}`);
     const reason = status.reason === null || status.reason === undefined ? '' : ` (${mesos.v1.TaskStatus.Reason[status.reason]})`;
     this.logger.warn(
       `Task '${taskId}' is ${stateName(state)}${reason}; worker released, ${this.failedTasks()} failed task(s) so far`,
@@ -836,20 +938,23 @@ export class WorkerScheduler implements WorkerFleet {
     await this.afterFailure(taskId);
   }
 
-  /** Persists `worker` as Released (with one more failure when `failed`) and forgets its task state. */
-  private async releaseRecord(worker: Worker, failed: boolean): Promise<void> {
+  /**
+   * Persists `worker` as Released (with one more failure when `failed`) and forgets its task state;
+   * `why` goes to its history.
+   */
+  private async releaseRecord(worker: Worker, failed: boolean, why: string): Promise<void> {
     const next = released(failed ? withFailure(worker) : worker);
     const version = await this.store.update(next);
     this.taskStates.delete(worker.taskId);
     this.launchedHere.delete(worker.taskId);
-    this.remember({ ...next, version });
+    this.remember({ ...next, version }, why);
   }
 
   /** Releases a Launched worker for the resource manager, kills its task, and replaces it if it failed. */
   private async retire(taskId: string, reason: string, failed: boolean): Promise<void> {
     const worker = this.workers.get(taskId);
     if (worker?.state !== 'Launched') return;
-    await this.releaseRecord(worker, failed);
+    await this.releaseRecord(worker, failed, reason);
     this.logger[failed ? 'warn' : 'info'](`Worker '${taskId}' is released (${reason}); killing its task`);
     try {
       await this.client.kill({ task_id: { value: taskId }, ...(worker.agentId ? { agent_id: { value: worker.agentId } } : {}) });
@@ -950,7 +1055,7 @@ export class WorkerScheduler implements WorkerFleet {
     });
     try {
       await this.client.reconcile({ tasks });
-      this.metrics.reconciliationRounds.inc({ kind: 'explicit' });
+      this.activity.reconciled('explicit');
       this.logger.info(`Reconciling ${tasks.length} launched worker(s)`);
     } catch (error) {
       // The retry asks again.
@@ -997,7 +1102,7 @@ export class WorkerScheduler implements WorkerFleet {
         try {
           // Answers for tasks the store does not know are killed in applyStatus.
           await this.client.reconcile({ tasks: [] });
-          this.metrics.reconciliationRounds.inc({ kind: 'implicit' });
+          this.activity.reconciled('implicit');
           this.logger.debug('Implicit reconciliation sent');
         } catch (error) {
           this.logger.warn({ err: error }, 'Implicit reconciliation failed; it runs again later');
@@ -1085,7 +1190,7 @@ export class WorkerScheduler implements WorkerFleet {
     const live = (await this.store.list()).filter((worker) => worker.state !== 'Released');
     const releasedWorkers = live.map((worker) => released(worker));
     const versions = await this.store.updateAll(releasedWorkers);
-    releasedWorkers.forEach((worker, i) => this.remember({ ...worker, version: versions[i] ?? worker.version + 1 }));
+    releasedWorkers.forEach((worker, i) => this.remember({ ...worker, version: versions[i] ?? worker.version + 1 }, 'the application ended'));
     let tornDown = false;
     if (subscribed) {
       // KILLs go first so that the TaskManagers stop even if the TEARDOWN then fails.
@@ -1120,6 +1225,8 @@ export class WorkerScheduler implements WorkerFleet {
     for (const worker of stored) await this.store.remove(worker);
     this.workers = new Map();
     this.taskStates.clear();
+    this.history.clear();
+    this.frameworkOf.clear();
     this.logger.info(
       `Deregistered: framework '${frameworkId ?? '(none)'}' ${tornDown ? 'torn down' : 'not torn down'}; its ID and ${stored.length} worker(s) deleted from the store`,
     );
@@ -1174,11 +1281,12 @@ export class WorkerScheduler implements WorkerFleet {
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
     for (const worker of this.workers.values()) {
       if (worker.state !== 'Launched') continue;
-      await this.releaseRecord(worker, false);
+      await this.releaseRecord(worker, false, `its task ended with framework '${removed.frameworkId ?? '?'}', which the master removed`);
       this.logger.info(`Worker '${worker.taskId}' is released: its task ended with framework '${removed.frameworkId ?? '?'}'`);
     }
     // A restart from here on registers anew too, rather than offering the removed ID again.
     await this.store.clearFrameworkId();
+    this.frameworkId = undefined;
     const old = this.client;
     this.client = factory();
     this.listen(this.client);
@@ -1196,6 +1304,13 @@ export class WorkerScheduler implements WorkerFleet {
 function neverReachedMesos(status: TaskStatus): boolean {
   if (status.reason !== mesos.v1.TaskStatus.Reason.REASON_RECONCILIATION) return false;
   return status.state === TaskState.TASK_GONE || status.state === TaskState.TASK_UNKNOWN;
+}
+
+/** The Mesos reason and message of `status`, e.g. `REASON_COMMAND_EXECUTOR_FAILED: Command exited with status 1`. */
+function statusDetail(status: TaskStatus): string | undefined {
+  const reason = status.reason === null || status.reason === undefined ? undefined : (mesos.v1.TaskStatus.Reason[status.reason] ?? String(status.reason));
+  const parts = [reason, status.message ?? undefined].filter((part) => part !== undefined && part !== '');
+  return parts.length === 0 ? undefined : parts.join(': ');
 }
 
 /** The master's message when `error` is the client failing on `ERROR "Framework has been removed"`. */

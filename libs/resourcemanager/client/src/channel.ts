@@ -17,6 +17,7 @@ export type WatchWorkersEventMessage = mesoflow.resourcemanager.v1.WatchWorkersE
 export type HeartbeatResponseMessage = mesoflow.resourcemanager.v1.HeartbeatResponse.$Properties;
 export type DeregisterApplicationRequestMessage = mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties;
 export type DeregisterApplicationResponseMessage = mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties;
+export type SchedulerStatusMessage = mesoflow.resourcemanager.v1.SchedulerStatus.$Properties;
 
 type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Res) => void) => grpc.ClientUnaryCall;
 type ServerStream<Req, Res> = (request: Req, options: grpc.CallOptions) => grpc.ClientReadableStream<Res>;
@@ -30,9 +31,10 @@ interface ResourceManagerStub extends grpc.Client {
   ListWorkers: Unary<Record<string, never>, ListWorkersResponseMessage>;
   WatchWorkers: ServerStream<Record<string, never>, WatchWorkersEventMessage>;
   DeregisterApplication: Unary<DeregisterApplicationRequestMessage, DeregisterApplicationResponseMessage>;
+  GetSchedulerStatus: Unary<Record<string, never>, SchedulerStatusMessage>;
 }
 
-type UnaryName = 'RegisterTaskManager' | 'Heartbeat' | 'ReleaseSlots' | 'ListWorkers' | 'DeregisterApplication';
+type UnaryName = 'RegisterTaskManager' | 'Heartbeat' | 'ReleaseSlots' | 'ListWorkers' | 'DeregisterApplication' | 'GetSchedulerStatus';
 type StreamName = 'RequestSlots' | 'WatchWorkers';
 type RequestOf<N extends UnaryName | StreamName> = Parameters<ResourceManagerStub[N]>[0];
 type UnaryResponseOf<N extends UnaryName> = ResourceManagerStub[N] extends Unary<never, infer Res> ? Res : never;

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { mesoflow } from '@mesoflow/proto';
 import { Backoff, backoffSettings } from './backoff';
 import { codeOfStatus, isResourceManagerClientError, ResourceManagerClientError, ResourceManagerClientErrorCode, toClientError } from './errors';
-import { allocationFromMessage, workerFromMessage } from './messages';
+import { allocationFromMessage, schedulerStatusFromMessage, workerFromMessage } from './messages';
 import { parseTarget, staticTarget } from './target';
 
 /** What `work` throws. */
@@ -73,6 +73,46 @@ describe('messages', () => {
       failureCount: 0,
       launchedAtMs: 0,
       taskManager: undefined,
+      history: [],
+      frameworkId: '',
+    });
+  });
+
+  it("maps a worker's history, leaving out an empty detail", () => {
+    const worker = workerFromMessage({
+      task_id: 't',
+      framework_id: 'fw-1',
+      history: [{ at_ms: 1, state: 'NEW' }, { at_ms: 2, state: 'TASK_FAILED', detail: 'REASON_COMMAND_EXECUTOR_FAILED' }, { at_ms: 3, state: 'RELEASED', detail: '' }],
+    });
+    expect(worker.frameworkId).toBe('fw-1');
+    expect(worker.history).toEqual([
+      { atMs: 1, state: 'NEW' },
+      { atMs: 2, state: 'TASK_FAILED', detail: 'REASON_COMMAND_EXECUTOR_FAILED' },
+      { atMs: 3, state: 'RELEASED' },
+    ]);
+  });
+
+  it('fills the absent fields of the scheduler status', () => {
+    expect(schedulerStatusFromMessage({ framework_name: 'Mesoflow', offer_history: [{ start_ms: 10_000, received: 2 }], maximum_failed_tasks: -1 })).toEqual({
+      frameworkName: 'Mesoflow',
+      frameworkId: '',
+      master: '',
+      leader: '',
+      subscribed: false,
+      suppressed: false,
+      offersReceived: 0,
+      offersAccepted: 0,
+      offersDeclined: 0,
+      offersRescinded: 0,
+      offerHistory: [{ startMs: 10_000, received: 2, accepted: 0, declined: 0 }],
+      offerHistoryIntervalMs: 0,
+      pendingWorkers: 0,
+      desiredWorkers: 0,
+      reconciliationRounds: 0,
+      resubscriptions: 0,
+      failedTasks: 0,
+      maximumFailedTasks: -1,
+      startedAtMs: 0,
     });
   });
 });

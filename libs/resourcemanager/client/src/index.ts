@@ -1,8 +1,8 @@
 /**
  * `@mesoflow/resourcemanager-client`: the clients of the scheduler's resource manager
  * (`mesoflow.resourcemanager.v1.ResourceManagerService`). {@link TaskManagerRegistration} keeps a
- * TaskManager registered and heartbeating; {@link SlotRequester} is a job master's side: gang slot
- * requests, releases and the worker list.
+ * TaskManager registered and heartbeating; {@link SlotRequester} is a job master's (and the web
+ * UI's) side: gang slot requests, releases, the worker list and the scheduler's status.
  */
 export { TaskManagerRegistration, PROCESS_INSTANCE_ID } from './task-manager-registration';
 export type {
@@ -19,7 +19,9 @@ export type {
   ApplicationDeregistration,
   ApplicationEnd,
   ApplicationStatus,
+  OfferInterval,
   ReleaseResult,
+  SchedulerStatusInfo,
   SlotAllocation,
   SlotInUse,
   SlotRequestProgress,
@@ -28,6 +30,7 @@ export type {
   WorkerInfo,
   WorkerList,
   WorkerState,
+  WorkerStateChange,
   WorkerWatchEvent,
 } from './types';
 // The resource mapping is shared with the server (the scheduler), so both read the wire alike.

@@ -1,9 +1,10 @@
 // The wire's messages (proto-loader's shape: absent fields, enums as numbers) to the clients' types.
 import { mesoflow } from '@mesoflow/proto';
-import type { ListWorkersResponseMessage } from './channel';
+import type { ListWorkersResponseMessage, SchedulerStatusMessage } from './channel';
 import type {
   AllocatedSlot,
   ApplicationStatus,
+  SchedulerStatusInfo,
   SlotAllocation,
   SlotInUse,
   SlotRequestProgress,
@@ -12,6 +13,7 @@ import type {
   WorkerInfo,
   WorkerList,
   WorkerState,
+  WorkerStateChange,
 } from './types';
 
 type V1 = typeof mesoflow.resourcemanager.v1;
@@ -20,6 +22,7 @@ type SlotAllocationMessage = mesoflow.resourcemanager.v1.SlotAllocation.$Propert
 type AllocatedSlotMessage = mesoflow.resourcemanager.v1.AllocatedSlot.$Properties;
 type ProgressMessage = mesoflow.resourcemanager.v1.SlotRequestProgress.$Properties;
 type WorkerInfoMessage = mesoflow.resourcemanager.v1.WorkerInfo.$Properties;
+type WorkerStateChangeMessage = mesoflow.resourcemanager.v1.WorkerStateChange.$Properties;
 type TaskManagerInfoMessage = mesoflow.resourcemanager.v1.TaskManagerInfo.$Properties;
 type SlotInUseMessage = mesoflow.resourcemanager.v1.SlotInUse.$Properties;
 type ApplicationStatusNumber = mesoflow.resourcemanager.v1.ApplicationStatus;
@@ -117,6 +120,11 @@ function taskManagerFromMessage(message: TaskManagerInfoMessage): TaskManagerInf
   };
 }
 
+function stateChangeFromMessage(message: WorkerStateChangeMessage): WorkerStateChange {
+  const detail = message.detail ?? '';
+  return { atMs: message.at_ms ?? 0, state: message.state ?? '', ...(detail === '' ? {} : { detail }) };
+}
+
 /** A worker from the wire; `taskManager` only when registered. */
 export function workerFromMessage(message: WorkerInfoMessage): WorkerInfo {
   return {
@@ -130,10 +138,42 @@ export function workerFromMessage(message: WorkerInfoMessage): WorkerInfo {
     failureCount: message.failure_count ?? 0,
     launchedAtMs: message.launched_at_ms ?? 0,
     taskManager: message.task_manager ? taskManagerFromMessage(message.task_manager) : undefined,
+    history: (message.history ?? []).map(stateChangeFromMessage),
+    frameworkId: message.framework_id ?? '',
   };
 }
 
 /** The worker list from the wire. */
 export function workerListFromMessage(message: ListWorkersResponseMessage): WorkerList {
   return { workers: (message.workers ?? []).map(workerFromMessage), desiredWorkers: message.desired_workers ?? 0 };
+}
+
+/** The scheduler's status from the wire, every field present. */
+export function schedulerStatusFromMessage(message: SchedulerStatusMessage): SchedulerStatusInfo {
+  return {
+    frameworkName: message.framework_name ?? '',
+    frameworkId: message.framework_id ?? '',
+    master: message.master ?? '',
+    leader: message.leader ?? '',
+    subscribed: message.subscribed ?? false,
+    suppressed: message.suppressed ?? false,
+    offersReceived: message.offers_received ?? 0,
+    offersAccepted: message.offers_accepted ?? 0,
+    offersDeclined: message.offers_declined ?? 0,
+    offersRescinded: message.offers_rescinded ?? 0,
+    offerHistory: (message.offer_history ?? []).map((interval) => ({
+      startMs: interval.start_ms ?? 0,
+      received: interval.received ?? 0,
+      accepted: interval.accepted ?? 0,
+      declined: interval.declined ?? 0,
+    })),
+    offerHistoryIntervalMs: message.offer_history_interval_ms ?? 0,
+    pendingWorkers: message.pending_workers ?? 0,
+    desiredWorkers: message.desired_workers ?? 0,
+    reconciliationRounds: message.reconciliation_rounds ?? 0,
+    resubscriptions: message.resubscriptions ?? 0,
+    failedTasks: message.failed_tasks ?? 0,
+    maximumFailedTasks: message.maximum_failed_tasks ?? 0,
+    startedAtMs: message.started_at_ms ?? 0,
+  };
 }

@@ -126,6 +126,60 @@ describe('SlotRequester against a scripted resource manager', () => {
     ]);
   });
 
+  it('gets the scheduler status, retrying while the scheduler is unavailable', async () => {
+    let calls = 0;
+    const { requester } = await setUp({
+      GetSchedulerStatus: () =>
+        ++calls < 2
+          ? new ScriptedStatus(grpc.status.UNAVAILABLE, 'starting')
+          : {
+              framework_name: 'Mesoflow',
+              framework_id: 'fw-1',
+              master: 'zk://zk1:2181/mesos',
+              leader: 'm1:5050',
+              subscribed: true,
+              suppressed: true,
+              offers_received: 2 ** 40,
+              offers_accepted: 3,
+              offers_declined: 4,
+              offers_rescinded: 1,
+              offer_history: [{ start_ms: 1_700_000_000_000, received: 7, accepted: 3, declined: 4 }],
+              offer_history_interval_ms: 10_000,
+              pending_workers: 1,
+              desired_workers: 3,
+              reconciliation_rounds: 2,
+              resubscriptions: 1,
+              failed_tasks: 1,
+              maximum_failed_tasks: -1,
+              started_at_ms: 1_699_999_990_000,
+            },
+    });
+
+    await expect(requester.getSchedulerStatus()).resolves.toEqual({
+      frameworkName: 'Mesoflow',
+      frameworkId: 'fw-1',
+      master: 'zk://zk1:2181/mesos',
+      leader: 'm1:5050',
+      subscribed: true,
+      suppressed: true,
+      // A uint64 beyond 32 bits arrives as a plain number.
+      offersReceived: 2 ** 40,
+      offersAccepted: 3,
+      offersDeclined: 4,
+      offersRescinded: 1,
+      offerHistory: [{ startMs: 1_700_000_000_000, received: 7, accepted: 3, declined: 4 }],
+      offerHistoryIntervalMs: 10_000,
+      pendingWorkers: 1,
+      desiredWorkers: 3,
+      reconciliationRounds: 2,
+      resubscriptions: 1,
+      failedTasks: 1,
+      maximumFailedTasks: -1,
+      startedAtMs: 1_699_999_990_000,
+    });
+    expect(calls).toBe(2);
+  });
+
   it('watches workers again after a broken stream, starting with a new snapshot, until aborted', async () => {
     let watches = 0;
     const { requester } = await setUp({
@@ -133,7 +187,17 @@ describe('SlotRequester against a scripted resource manager', () => {
         watches++;
         call.write({ snapshot: { workers: [{ task_id: 'taskmanager-00001', state: 1 }], desired_workers: 1 } });
         if (watches === 1) failStream(call, grpc.status.UNAVAILABLE, 'The resource manager stopped');
-        else call.write({ changed: { task_id: 'taskmanager-00001', state: 2, task_manager: { slots_total: 2, slots_free: 2 } } });
+        else {
+          call.write({
+            changed: {
+              task_id: 'taskmanager-00001',
+              state: 2,
+              task_manager: { slots_total: 2, slots_free: 2 },
+              framework_id: 'fw-1',
+              history: [{ at_ms: 1, state: 'NEW' }, { at_ms: 2, state: 'LAUNCHED', detail: "on agent 'a1'" }],
+            },
+          });
+        }
       },
     });
     const controller = new AbortController();
@@ -144,6 +208,14 @@ describe('SlotRequester against a scripted resource manager', () => {
     }
     expect(seen.map((event) => event.kind)).toEqual(['snapshot', 'snapshot', 'changed']);
     expect(seen[0]).toMatchObject({ kind: 'snapshot', list: { desiredWorkers: 1, workers: [{ taskId: 'taskmanager-00001', state: 'New', taskManager: undefined }] } });
-    expect(seen[2]).toMatchObject({ kind: 'changed', worker: { state: 'Launched', taskManager: { slotsTotal: 2, slotsFree: 2 } } });
+    expect(seen[2]).toMatchObject({
+      kind: 'changed',
+      worker: {
+        state: 'Launched',
+        taskManager: { slotsTotal: 2, slotsFree: 2 },
+        frameworkId: 'fw-1',
+        history: [{ atMs: 1, state: 'NEW' }, { atMs: 2, state: 'LAUNCHED', detail: "on agent 'a1'" }],
+      },
+    });
   });
 });

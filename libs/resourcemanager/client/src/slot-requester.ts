@@ -3,15 +3,24 @@ import pino, { type Logger } from 'pino';
 import { Backoff, backoffSettings, pause, type BackoffOptions, type BackoffSettings } from './backoff';
 import { aborted, ResourceManagerChannel, type SlotRequestEventMessage, type WatchWorkersEventMessage } from './channel';
 import { ResourceManagerClientError, ResourceManagerClientErrorCode, toClientError } from './errors';
-import { allocationFromMessage, applicationStatusMessage, progressFromMessage, workerFromMessage, workerListFromMessage } from './messages';
+import { allocationFromMessage, applicationStatusMessage, progressFromMessage, schedulerStatusFromMessage, workerFromMessage, workerListFromMessage } from './messages';
 import { targetProvider, type ResourceManagerTarget } from './target';
-import type { ApplicationDeregistration, ApplicationEnd, ReleaseResult, SlotAllocation, SlotRequestProgress, WorkerList, WorkerWatchEvent } from './types';
+import type {
+  ApplicationDeregistration,
+  ApplicationEnd,
+  ReleaseResult,
+  SchedulerStatusInfo,
+  SlotAllocation,
+  SlotRequestProgress,
+  WorkerList,
+  WorkerWatchEvent,
+} from './types';
 
 /** Options of {@link SlotRequester}. */
 export interface SlotRequesterOptions {
   /** The scheduler's resource manager: `host:port`, or a provider (the seam for leader lookup). */
   target: ResourceManagerTarget;
-  /** Default deadline of `releaseSlots` and `listWorkers`, retries included. @default 10000 */
+  /** Default deadline of `releaseSlots`, `listWorkers` and `getSchedulerStatus`, retries included. @default 10000 */
   callTimeoutMs?: number;
   /** Default deadline of `requestSlots`, reconnects included (Flink's `slot.request.timeout`). @default 300000 */
   slotRequestTimeoutMs?: number;
@@ -171,6 +180,17 @@ export class SlotRequester {
   async listWorkers(options: CallOptions = {}): Promise<WorkerList> {
     const response = await this.retrying('ListWorkers', options, (timeoutMs, signal) => this.channel.unary('ListWorkers', {}, timeoutMs, signal));
     return workerListFromMessage(response);
+  }
+
+  /**
+   * The scheduler's view of Mesos: its framework, the master it follows, offer counts with a
+   * per-interval history, suppression, reconciliation and task failures; retried while the
+   * scheduler is unreachable.
+   * @throws ResourceManagerClientError `DEADLINE_EXCEEDED`, `UNAVAILABLE`, `CANCELLED`, `CLOSED`, …
+   */
+  async getSchedulerStatus(options: CallOptions = {}): Promise<SchedulerStatusInfo> {
+    const response = await this.retrying('GetSchedulerStatus', options, (timeoutMs, signal) => this.channel.unary('GetSchedulerStatus', {}, timeoutMs, signal));
+    return schedulerStatusFromMessage(response);
   }
 
   /**

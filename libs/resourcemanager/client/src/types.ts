@@ -94,6 +94,19 @@ export interface TaskManagerInfo {
   readonly instanceId: string;
 }
 
+/** One entry of a worker's history. */
+export interface WorkerStateChange {
+  /** When, ms since the Unix epoch. */
+  readonly atMs: number;
+  /**
+   * `NEW` (recorded), `LAUNCHED`, `RELEASED`, a Mesos task state such as `TASK_RUNNING`, or
+   * `REGISTERED`/`LOST` for its TaskManager.
+   */
+  readonly state: string;
+  /** Why, when known (e.g. the Mesos reason and message). */
+  readonly detail?: string;
+}
+
 /** A worker of the scheduler, with its TaskManager when registered. */
 export interface WorkerInfo {
   /** The Mesos task ID, e.g. `taskmanager-00003`. */
@@ -111,6 +124,13 @@ export interface WorkerInfo {
   readonly launchedAtMs: number;
   /** Absent while its TaskManager is not registered. */
   readonly taskManager: TaskManagerInfo | undefined;
+  /**
+   * Its states so far, oldest first, at most the last 20. The scheduler keeps them in memory: after
+   * it restarts (or another becomes leader) a worker's history starts over with its stored state.
+   */
+  readonly history: readonly WorkerStateChange[];
+  /** The Mesos framework its task belongs to (for the sandbox link); empty before the scheduler first subscribed. */
+  readonly frameworkId: string;
 }
 
 /** Every worker the scheduler holds. */
@@ -141,4 +161,49 @@ export interface ApplicationDeregistration {
   readonly frameworkId: string;
   /** True when the Mesos master accepted the TEARDOWN; false when the scheduler had no subscription in time. */
   readonly tornDown: boolean;
+}
+
+/** Offer counts of one interval of {@link SchedulerStatusInfo.offerHistory}. */
+export interface OfferInterval {
+  /** Start of the interval, ms since the Unix epoch. */
+  readonly startMs: number;
+  readonly received: number;
+  readonly accepted: number;
+  readonly declined: number;
+}
+
+/**
+ * The scheduler's view of Mesos (what {@link SlotRequester.getSchedulerStatus} returns). The counts
+ * are since the scheduler process started.
+ */
+export interface SchedulerStatusInfo {
+  /** `mesos.resourcemanager.framework.name`. */
+  readonly frameworkName: string;
+  /** Empty before the first SUBSCRIBED. */
+  readonly frameworkId: string;
+  /** `mesos.master` as configured (`host:port`, a `zk://` URL or a list). */
+  readonly master: string;
+  /** `host:port` of the leading master it is subscribed to; empty when not subscribed. */
+  readonly leader: string;
+  readonly subscribed: boolean;
+  /** Offers are suppressed: no worker waits for resources. */
+  readonly suppressed: boolean;
+  readonly offersReceived: number;
+  readonly offersAccepted: number;
+  readonly offersDeclined: number;
+  readonly offersRescinded: number;
+  /** Offers per interval of `offerHistoryIntervalMs`, oldest first, at most 60. */
+  readonly offerHistory: readonly OfferInterval[];
+  readonly offerHistoryIntervalMs: number;
+  /** Workers recorded and waiting for an offer. */
+  readonly pendingWorkers: number;
+  readonly desiredWorkers: number;
+  readonly reconciliationRounds: number;
+  readonly resubscriptions: number;
+  /** Failed TaskManager tasks so far. */
+  readonly failedTasks: number;
+  /** `mesos.maximum-failed-tasks`; -1 for no limit. */
+  readonly maximumFailedTasks: number;
+  /** When the scheduler started, ms since the Unix epoch. */
+  readonly startedAtMs: number;
 }

@@ -1,13 +1,37 @@
-import type { ApplicationEnd, Clock, Deregistration, WorkerView } from '../../scheduler/worker-scheduler';
+import type { ApplicationEnd, Clock, Deregistration, SchedulerStatus, WorkerView } from '../../scheduler/worker-scheduler';
 import type { WorkerFleet } from '../worker-fleet';
+
+/** The framework every worker of a {@link MemoryFleet} belongs to. */
+export const MEMORY_FRAMEWORK_ID = 'memory-framework';
 
 /**
  * An in-memory {@link WorkerFleet}: it stands in for the Mesos side (the WorkerScheduler, which the
  * scheduler's integration test runs against the local Mesos stand-in). Workers are launched when
- * the test says so; releases and failures take effect at once.
+ * the test says so; releases and failures take effect at once. Histories hold only what the
+ * resource manager records (REGISTERED, LOST).
  */
 export class MemoryFleet implements WorkerFleet {
   desired = 0;
+  /** What {@link schedulerStatus} answers, besides the desired and pending workers; set freely. */
+  status: Omit<SchedulerStatus, 'desiredWorkers' | 'pendingWorkers'> = {
+    frameworkName: 'memory',
+    frameworkId: MEMORY_FRAMEWORK_ID,
+    master: 'memory:5050',
+    leader: 'memory:5050',
+    subscribed: true,
+    suppressed: false,
+    startedAtMs: 0,
+    offersReceived: 0,
+    offersAccepted: 0,
+    offersDeclined: 0,
+    offersRescinded: 0,
+    offerHistory: [],
+    offerHistoryIntervalMs: 10_000,
+    reconciliationRounds: 0,
+    resubscriptions: 0,
+    failedTasks: 0,
+    maximumFailedTasks: -1,
+  };
   readonly released: string[] = [];
   readonly failed: string[] = [];
   /** What each deregisterApplication call was told. */
@@ -64,12 +88,21 @@ export class MemoryFleet implements WorkerFleet {
     return () => this.listeners.delete(listener);
   }
 
+  recordTaskManagerChange(taskId: string, state: 'REGISTERED' | 'LOST', detail: string): void {
+    const worker = this.workers.get(taskId);
+    if (worker) this.workers.set(taskId, { ...worker, history: [...worker.history, { atMs: this.clock.now(), state, detail }] });
+  }
+
+  schedulerStatus(): SchedulerStatus {
+    return { ...this.status, desiredWorkers: this.desired, pendingWorkers: this.workerViews().filter((worker) => worker.state === 'New').length };
+  }
+
   /** Releases every worker; the first call's outcome answers the later ones. */
   deregisterApplication(end: ApplicationEnd): Promise<Deregistration> {
     this.ends.push(end);
     if (!this.deregistration) {
       for (const worker of this.live()) this.change({ ...worker, state: 'Released', taskState: undefined });
-      this.deregistration = { frameworkId: 'memory-framework', tornDown: true };
+      this.deregistration = { frameworkId: MEMORY_FRAMEWORK_ID, tornDown: true };
     }
     return Promise.resolve(this.deregistration);
   }
@@ -97,7 +130,17 @@ export class MemoryFleet implements WorkerFleet {
   private topUp(): void {
     while (this.live().length < this.desired) {
       const taskId = `taskmanager-${String(++this.counter).padStart(5, '0')}`;
-      this.change({ taskId, state: 'New', resources: { cpus: 1, mem: 256 }, ports: [], failureCount: 0, version: 0, taskState: undefined });
+      this.change({
+        taskId,
+        state: 'New',
+        resources: { cpus: 1, mem: 256 },
+        ports: [],
+        failureCount: 0,
+        version: 0,
+        taskState: undefined,
+        history: [],
+        frameworkId: MEMORY_FRAMEWORK_ID,
+      });
     }
   }
 

@@ -32,7 +32,11 @@ type Message<K extends keyof typeof mesoflow.resourcemanager.v1> = K extends 'Re
                           ? mesoflow.resourcemanager.v1.DeregisterApplicationRequest.$Properties
                           : K extends 'DeregisterApplicationResponse'
                             ? mesoflow.resourcemanager.v1.DeregisterApplicationResponse.$Properties
-                            : never;
+                            : K extends 'GetSchedulerStatusRequest'
+                              ? mesoflow.resourcemanager.v1.GetSchedulerStatusRequest.$Properties
+                              : K extends 'SchedulerStatus'
+                                ? mesoflow.resourcemanager.v1.SchedulerStatus.$Properties
+                                : never;
 
 /** What one scripted unary answer may be: a response, or a gRPC status to fail with. */
 export type Answer<Res> = Res | ScriptedStatus | Promise<Res | ScriptedStatus>;
@@ -52,6 +56,7 @@ export interface ScriptedHandlers {
   ReleaseSlots?: (request: Message<'ReleaseSlotsRequest'>) => Answer<Message<'ReleaseSlotsResponse'>>;
   ListWorkers?: (request: Message<'ListWorkersRequest'>) => Answer<Message<'ListWorkersResponse'>>;
   DeregisterApplication?: (request: Message<'DeregisterApplicationRequest'>) => Answer<Message<'DeregisterApplicationResponse'>>;
+  GetSchedulerStatus?: (request: Message<'GetSchedulerStatusRequest'>) => Answer<Message<'SchedulerStatus'>>;
   RequestSlots?: (request: Message<'RequestSlotsRequest'>, call: grpc.ServerWritableStream<Message<'RequestSlotsRequest'>, Message<'SlotRequestEvent'>>) => void;
   WatchWorkers?: (request: Message<'WatchWorkersRequest'>, call: grpc.ServerWritableStream<Message<'WatchWorkersRequest'>, Message<'WatchWorkersEvent'>>) => void;
 }
@@ -62,7 +67,7 @@ export interface ReceivedCall {
   readonly request: object;
 }
 
-const UNARY = ['RegisterTaskManager', 'Heartbeat', 'ReleaseSlots', 'ListWorkers', 'DeregisterApplication'] as const;
+const UNARY = ['RegisterTaskManager', 'Heartbeat', 'ReleaseSlots', 'ListWorkers', 'DeregisterApplication', 'GetSchedulerStatus'] as const;
 const STREAMS = ['RequestSlots', 'WatchWorkers'] as const;
 
 /** A scripted ResourceManagerService on loopback. */
