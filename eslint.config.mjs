@@ -32,15 +32,17 @@ const boundaries = (depConstraints) => [
   { enforceBuildableLibDependency: false, allow: [], depConstraints },
 ];
 
+// The web UI's React components are .tsx; they get the same type-aware rules as everything else.
+const sourceFiles = ['**/*.ts', '**/*.tsx'];
 const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'examples/**/*.ts'];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'reports/**', 'tmp/**', '**/*.js', '**/*.mjs'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: sourceFiles })),
   {
-    files: ['**/*.ts'],
+    files: sourceFiles,
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

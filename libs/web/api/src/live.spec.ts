@@ -1,4 +1,5 @@
-import { apiPaths, parseTopics } from './live';
+import { apiPaths, jobMatches, parseTopics } from './live';
+import type { JobSummaryView } from './views';
 
 describe('the live API', () => {
   it('takes known topics and one job per job topic, each once', () => {
@@ -15,5 +16,26 @@ describe('the live API', () => {
     expect(apiPaths.jobs({ state: 'RUNNING', q: 'word count', limit: 20 })).toBe('/api/v1/jobs?state=RUNNING&q=word+count&limit=20');
     expect(apiPaths.jobs()).toBe('/api/v1/jobs');
     expect(apiPaths.events(['overview', 'job:ab'])).toBe('/api/v1/events?topic=overview&topic=job%3Aab');
+  });
+
+  it('filters jobs by state and by a part of the name in any case or of the id', () => {
+    const job: JobSummaryView = {
+      jobId: 'b'.repeat(32),
+      submissionId: 's1',
+      jobName: 'WordCount',
+      state: 'RUNNING',
+      submittedAtMs: 1,
+      startedAtMs: 2,
+      endedAtMs: 0,
+      attempts: 1,
+      failure: '',
+      cancelRequested: false,
+    };
+    expect(jobMatches(job, {})).toBe(true);
+    expect(jobMatches(job, { state: 'RUNNING', q: ' wordc ' })).toBe(true);
+    expect(jobMatches(job, { q: 'count' })).toBe(true);
+    expect(jobMatches(job, { q: 'bbbb' })).toBe(true);
+    expect(jobMatches(job, { state: 'FAILED' })).toBe(false);
+    expect(jobMatches(job, { q: 'join' })).toBe(false);
   });
 });

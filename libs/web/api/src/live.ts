@@ -2,7 +2,7 @@
 // on `GET /api/v1/events?topic=…&topic=…`. For each topic the gateway sends one event at once and
 // another whenever the view changed (checked about once a second); the event's name is the topic
 // and its data the view's JSON, exactly what the topic's GET answers.
-import type { JobStateName } from './views';
+import type { JobStateName, JobSummaryView } from './views';
 
 export const API_BASE = '/api/v1';
 
@@ -44,4 +44,21 @@ export function parseTopics(values: readonly string[]): { topics: LiveTopic[] } 
     else return { error: `topic: '${value}' is not a topic; expected overview, jobs, taskmanagers, mesos or job:<32 hex characters>` };
   }
   return { topics: [...new Set(topics)] };
+}
+
+/** What the jobs list can be narrowed to: `state` and `q` of `GET /api/v1/jobs`. */
+export interface JobFilter {
+  readonly state?: JobStateName;
+  /** A part of the job's name, any case, or of its id; empty matches every job. */
+  readonly q?: string;
+}
+
+/**
+ * Whether a job passes the jobs list's filter. The gateway answers `GET /api/v1/jobs` with it, and
+ * the browser applies it to the unfiltered `jobs` topic, so both agree on which jobs a filter shows.
+ */
+export function jobMatches(job: JobSummaryView, filter: JobFilter): boolean {
+  if (filter.state !== undefined && job.state !== filter.state) return false;
+  const q = filter.q?.trim().toLowerCase() ?? '';
+  return q === '' || job.jobName.toLowerCase().includes(q) || job.jobId.includes(q);
 }
