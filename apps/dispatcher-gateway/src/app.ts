@@ -13,6 +13,11 @@ import { JobMasterExecution, type JobExecution } from './execution/job-master-ex
 import { gatewayTls } from './gateway-tls';
 import { JobGateway } from './jobs/job-gateway';
 import { clusterOfClusterId, withConfiguredDefaults, type DispatcherGatewaySettings } from './settings';
+import { schedulerClusterSource, type ClusterSource } from './web/cluster-source';
+import { LiveEvents } from './web/live-events';
+import { SubmittedGraphs } from './web/submitted-graphs';
+import { defaultWebUiDir, WebUiFiles } from './web/web-ui-files';
+import { WebViews } from './web/web-views';
 
 /** How the process runs the gateway, beyond its settings. */
 export interface DispatcherGatewayRuntime {
@@ -25,8 +30,15 @@ export interface DispatcherGatewayRuntime {
    * `jobmanager.rpc.address:jobmanager.rpc.port` and tasks deployed to the TaskManagers over gRPC
    */
   execution?: JobExecution;
-  /** How often watches and runners re-read Redis without an event. @default 1000 */
+  /**
+   * What the web UI's API reads of the scheduler. @default the resource manager at
+   * `jobmanager.rpc.address:jobmanager.rpc.port`, with 2 s deadlines and answers cached for 1 s
+   */
+  cluster?: ClusterSource;
+  /** How often watches, runners and the web UI's live events re-read Redis without an event. @default 1000 */
   pollMs?: number;
+  /** `$MESOFLOW_HOME`, where the built web UI is found (unless `--web-ui-dir`). @default the installation this gateway runs from */
+  mesoflowHome?: string;
 }
 
 /** A started dispatcher gateway. */
@@ -64,8 +76,8 @@ function readToken(path: string | undefined): string | undefined {
 }
 
 /**
- * Starts the dispatcher gateway: JobService on `--grpc-port`, the REST API with `/`, `/healthz`
- * and `/metrics` on `rest.port` (both over TLS from `security.ssl.rest.keystore` when
+ * Starts the dispatcher gateway: JobService on `--grpc-port`, the REST API with `/healthz`,
+ * `/metrics`, the web UI and its read API `/api/v1` on `rest.port` (both over TLS from `security.ssl.rest.keystore` when
  * `security.ssl.rest.enabled`), the durable submission queue of the cluster in Redis, and (with
  * `--job-concurrency` above 0) a runner that takes queued jobs and runs each with a job master.
  * On SIGTERM it stops taking submissions and jobs, drains both ports and leaves its running
@@ -83,13 +95,12 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   const pollMs = runtime.pollMs ?? 1_000;
 
   const queue = await SubmissionQueue.open({ redisUrl, cluster, logger, watchPollMs: pollMs });
+  const schedulerTarget = `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`;
   let requester: SlotRequester | undefined;
-  const execution =
-    runtime.execution ??
-    new JobMasterExecution({
-      slots: (requester = new SlotRequester({ target: `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`, logger })),
-      logger,
-    });
+  const slotRequester = (): SlotRequester => (requester ??= new SlotRequester({ target: schedulerTarget, logger }));
+  const execution = runtime.execution ?? new JobMasterExecution({ slots: slotRequester(), logger });
+  const clusterSource = runtime.cluster ?? schedulerClusterSource(slotRequester(), { target: schedulerTarget });
+  const graphs = new SubmittedGraphs(async (jobId) => (await queue.submission(jobId))?.jobGraph);
   let runner: JobRunner | undefined;
   let closing: Promise<void> | undefined;
   const closeRunner = (): Promise<void> => {
@@ -131,9 +142,12 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
       },
     });
     const gateway = new JobGateway(queue, metrics, logger.child({ component: 'JobGateway' }));
+    const views = new WebViews({ jobs: gateway, graphOf: (jobId) => graphs.get(jobId), cluster: clusterSource, config, clusterName: cluster, authRequired: auth.enabled });
+    const live = new LiveEvents({ view: (topic) => views.topic(topic), metrics, logger: logger.child({ component: 'LiveEvents' }), checkMs: pollMs });
+    const files = new WebUiFiles(settings.webUiDir ?? defaultWebUiDir(runtime.mesoflowHome));
     service = await bootstrapService({
       name: 'dispatcher-gateway',
-      module: DispatcherGatewayModule.forOptions({ gateway, auth, stop }),
+      module: DispatcherGatewayModule.forOptions({ gateway, auth, views, live, files, stop }),
       http: { port: config.get('rest.port'), host: settings.bindHost, tls: tls?.material },
       grpc: { url: grpcTarget, package: JOB_SERVICE_GRPC.packageName, protoPath: join(PROTO_ROOT, JOB_SERVICE_GRPC.protoFile), credentials: tls?.grpcCredentials },
       logger,
@@ -143,6 +157,7 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
     // First thing on SIGTERM: no new submissions, no new jobs taken.
     service.lifecycle.onDrain(() => {
       gateway.stopAccepting();
+      live.close();
       void closeRunner();
     });
   } catch (error) {

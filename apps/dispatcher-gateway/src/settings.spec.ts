@@ -3,7 +3,7 @@ import { clusterOfClusterId, parseSettings, withConfiguredDefaults } from './set
 
 describe('parseSettings', () => {
   it('has documented defaults', () => {
-    expect(parseSettings([])).toEqual({ grpcPort: undefined, bindHost: '0.0.0.0', tokenFile: undefined, cluster: undefined, jobConcurrency: undefined, jobLockMs: undefined });
+    expect(parseSettings([])).toEqual({ grpcPort: undefined, bindHost: '0.0.0.0', tokenFile: undefined, cluster: undefined, jobConcurrency: undefined, jobLockMs: undefined, webUiDir: undefined });
   });
 
   it('takes the registry options for flags left out, and the flags over them', () => {
@@ -14,13 +14,14 @@ describe('parseSettings', () => {
   });
 
   it('reads every flag, in both spellings', () => {
-    expect(parseSettings(['--grpc-port', '7000', '--bind-host=127.0.0.1', '--token-file', '/etc/token', '--cluster=prod', '--job-concurrency=0', '--job-lock-ms', '5000'])).toEqual({
+    expect(parseSettings(['--grpc-port', '7000', '--bind-host=127.0.0.1', '--token-file', '/etc/token', '--cluster=prod', '--job-concurrency=0', '--job-lock-ms', '5000', '--web-ui-dir=/opt/ui'])).toEqual({
       grpcPort: 7000,
       bindHost: '127.0.0.1',
       tokenFile: '/etc/token',
       cluster: 'prod',
       jobConcurrency: 0,
       jobLockMs: 5_000,
+      webUiDir: '/opt/ui',
     });
   });
 

@@ -27,9 +27,14 @@ export interface DispatcherGatewaySettings {
    * (killed, or shut down); another gateway then restarts it. @default `dispatcher.job-lock-timeout`
    */
   jobLockMs: number | undefined;
+  /**
+   * `--web-ui-dir`: the built web UI served on `rest.port` (`npm run build` writes it).
+   * @default `dist/web-ui` in `$MESOFLOW_HOME`, else in the installation this gateway runs from
+   */
+  webUiDir: string | undefined;
 }
 
-const FLAGS = ['--grpc-port', '--bind-host', '--token-file', '--cluster', '--job-concurrency', '--job-lock-ms'];
+const FLAGS = ['--grpc-port', '--bind-host', '--token-file', '--cluster', '--job-concurrency', '--job-lock-ms', '--web-ui-dir'];
 
 /**
  * Reads the settings from the arguments left after the `-D` properties.
@@ -51,6 +56,7 @@ export function parseSettings(args: readonly string[]): DispatcherGatewaySetting
     cluster,
     jobConcurrency: given('--job-concurrency') ? flags.count('--job-concurrency', 0) : undefined,
     jobLockMs,
+    webUiDir: flags.path('--web-ui-dir'),
   };
   flags.done();
   return settings;

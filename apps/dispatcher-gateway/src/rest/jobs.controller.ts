@@ -24,8 +24,8 @@ function limitOf(text: string | undefined): number {
 }
 
 /**
- * The REST API on `rest.port`: `GET /` (Marathon's health check), and jobs: submit, list, get,
- * cancel. Errors are `{error, message}` with the HTTP status of the error code.
+ * The REST API on `rest.port` for jobs: submit, list, get, cancel. Errors are `{error, message}`
+ * with the HTTP status of the error code.
  */
 @Controller()
 export class JobsRestController {
@@ -33,11 +33,6 @@ export class JobsRestController {
     @Inject(JobGateway) private readonly gateway: JobGateway,
     @Inject(TokenAuth) private readonly auth: TokenAuth,
   ) {}
-
-  @Get()
-  root(): { service: string } {
-    return { service: 'dispatcher-gateway' };
-  }
 
   @Post('jobs')
   @HttpCode(202)

@@ -156,6 +156,14 @@ export class SubmissionQueue {
     return recordOf(job, bullState, cancelAt === null ? undefined : Number(cancelAt));
   }
 
+  /** What was submitted as the job (its graph, bundle and config), or undefined when there is no such job. */
+  async submission(jobId: string): Promise<Submission | undefined> {
+    this.assertOpen();
+    if (!isJobId(jobId)) return undefined;
+    const job = await this.queue.getJob(jobId);
+    return job ? decodeSubmission(job.data, jobId).submission : undefined;
+  }
+
   /** The newest jobs first (by submission order). */
   async list({ limit = 50 }: ListOptions = {}): Promise<JobRecord[]> {
     this.assertOpen();

@@ -111,6 +111,16 @@ describe('SubmissionQueue and JobRunner', () => {
     expect((await queue.get(jobId))?.jobName).toBe('word-count');
   });
 
+  it('gives back what was submitted as a job, and nothing for an unknown or malformed job id', async () => {
+    const queue = await open();
+    const submitted = submission('s-graph', { bundle: { uri: 'http://artifacts/bundles/p.js', sha256: 'a'.repeat(64) } });
+    const { jobId } = await queue.submit(submitted);
+    const stored = await queue.submission(jobId);
+    expect({ ...stored, jobGraph: Array.from(stored?.jobGraph ?? []) }).toEqual({ ...submitted, jobGraph: Array.from(submitted.jobGraph) });
+    expect(await queue.submission('0'.repeat(32))).toBeUndefined();
+    expect(await queue.submission('not-a-job-id')).toBeUndefined();
+  });
+
   it('lists the newest submissions first', async () => {
     const queue = await open();
     for (const id of ['a', 'b', 'c', 'd']) await queue.submit(submission(id));
