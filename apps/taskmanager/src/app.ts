@@ -117,8 +117,9 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
   const dataAddress = hostPort(settings.advertisedHost, dataPort);
 
   const metrics = createMetricsRegistry();
-  const recordsIn = new Counter({ name: 'mesoflow_taskmanager_records_in_total', help: 'Records read from input channels', registers: [metrics] });
-  const recordsOut = new Counter({ name: 'mesoflow_taskmanager_records_out_total', help: 'Records written to result partitions', registers: [metrics] });
+  // Fed from the subtasks' own counts as they report them (every second and at their end).
+  const recordsIn = new Counter({ name: 'mesoflow_taskmanager_records_in_total', help: 'Records taken in by subtasks: read from input channels or made by sources', registers: [metrics] });
+  const recordsOut = new Counter({ name: 'mesoflow_taskmanager_records_out_total', help: 'Records sent on by subtasks: written to outgoing edges or by sinks', registers: [metrics] });
   const exchange = new ExchangeClient();
   const executor = new TaskExecutor({
     taskManagerId: settings.taskId,
@@ -130,8 +131,10 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
     programs: new ProgramLoader(runtime.loadModule ?? nodeModuleLoader),
     logger,
     ...(runtime.partitionRequestTimeoutMs === undefined ? {} : { partitionRequestTimeoutMs: runtime.partitionRequestTimeoutMs }),
-    onRecordIn: () => recordsIn.inc(),
-    onRecordOut: () => recordsOut.inc(),
+    onRecords: (taken, sent) => {
+      recordsIn.inc(taken);
+      recordsOut.inc(sent);
+    },
   });
   new Gauge({
     name: 'mesoflow_taskmanager_tasks',

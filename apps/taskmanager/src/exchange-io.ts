@@ -23,11 +23,9 @@ export class PartitionOutput implements Output {
   constructor(
     readonly partition: ResultPartition,
     private readonly onFailure: (error: unknown) => void,
-    private readonly onRecord: () => void = () => undefined,
   ) {}
 
   sendRecord(record: StreamRecord, target: number): void {
-    this.onRecord();
     this.push({ kind: 'record', bytes: encodeRecord(record), target });
   }
 
@@ -136,7 +134,7 @@ export interface TaggedChannel {
  * here beyond the channel's own credit. The first channel failure rejects; leaving early
  * cancels the channels.
  */
-export async function* mergeChannels(channels: readonly TaggedChannel[], onRecord: () => void = () => undefined): AsyncGenerator<InputElement> {
+export async function* mergeChannels(channels: readonly TaggedChannel[]): AsyncGenerator<InputElement> {
   const ready: Array<{ readonly index: number; readonly elements: ExchangeElement[] | null }> = [];
   let failure: { error: Error } | undefined;
   let wake: (() => void) | undefined;
@@ -177,7 +175,6 @@ export async function* mergeChannels(channels: readonly TaggedChannel[], onRecor
       readNext(batch.index);
       for (const element of batch.elements) {
         if (Buffer.isBuffer(element)) {
-          onRecord();
           yield { edge, channel, element: { kind: 'record', record: decodeRecord(element) } };
         } else if (element.kind === 'watermark') {
           yield { edge, channel, element: { kind: 'watermark', timestamp: element.timestamp } };

@@ -2,7 +2,7 @@
 // events job masters watch. The gRPC controller is a thin layer over this class.
 import { encodeJobGraph, type RuntimeProgram } from '@mesoflow/dataflow-api';
 import { describeTask, isExchangeError, taskKey, type ExchangeClient, type PartitionRegistry, type ResultPartition, type TaskAttemptId } from '@mesoflow/dataflow-exchange';
-import { canonicalKey, incomingEdges, isRuntimeError, outgoingEdges, parallelismOf, runSubtask, type InputElement } from '@mesoflow/dataflow-runtime';
+import { canonicalKey, incomingEdges, isRuntimeError, outgoingEdges, parallelismOf, runSubtask, SubtaskCounters, type InputElement } from '@mesoflow/dataflow-runtime';
 import { mesoflow } from '@mesoflow/proto';
 import type { Logger } from 'pino';
 import type { BundleFetcher } from './bundle';
@@ -31,9 +31,10 @@ export interface TaskExecutorOptions {
   readonly logger: Logger;
   /** How long a consumer waits for a producer's partition. @default the exchange's 10 s */
   readonly partitionRequestTimeoutMs?: number;
-  /** Counts records in and out (metrics). */
-  readonly onRecordIn?: () => void;
-  readonly onRecordOut?: () => void;
+  /** How often a running subtask's record counts go to the watchers. @default 1000 */
+  readonly metricsIntervalMs?: number;
+  /** Records taken in and sent on by subtasks since the last call (the TaskManager's totals), with each report. */
+  readonly onRecords?: (recordsIn: number, recordsOut: number) => void;
 }
 
 const TERMINAL: ReadonlySet<TaskState> = new Set([TaskState.TASK_STATE_FINISHED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_FAILED]);
@@ -47,6 +48,11 @@ interface Task {
   readonly abort: AbortController;
   readonly partitions: ResultPartition[];
   readonly channels: TaggedChannel[];
+  readonly counters: SubtaskCounters;
+  /** The counts `onRecords` has been told of. */
+  readonly told: { recordsIn: number; recordsOut: number };
+  /** Reports the counts while the subtask runs. */
+  metricsTimer?: NodeJS.Timeout;
   state: TaskState;
   done: Promise<void>;
   /** A neighbour's failure waiting out {@link NEIGHBOUR_FAILURE_GRACE_MS}. */
@@ -122,6 +128,8 @@ export class TaskExecutor {
       abort: new AbortController(),
       partitions: [],
       channels: [],
+      counters: new SubtaskCounters(),
+      told: { recordsIn: 0, recordsOut: 0 },
       state: TaskState.TASK_STATE_DEPLOYING,
       done: Promise.resolve(),
     };
@@ -234,11 +242,11 @@ export class TaskExecutor {
       checkSameGraph(program, submitted, id);
       if (signal.aborted) return this.end(task, TaskState.TASK_STATE_CANCELED);
       const graph = program.graph;
-      const outputs = task.partitions.map((partition) => new PartitionOutput(partition, (error) => this.fail(task, error), this.options.onRecordOut));
+      const outputs = task.partitions.map((partition) => new PartitionOutput(partition, (error) => this.fail(task, error)));
       let input: AsyncIterable<InputElement> | undefined;
       if (inputs.length > 0) {
         for (const plan of inputs) task.channels.push({ edge: plan.edge, channel: plan.producer.subtaskIndex, input: this.openChannel(plan, id) });
-        input = mergeChannels(task.channels, this.options.onRecordIn);
+        input = mergeChannels(task.channels);
       }
       this.setState(task, TaskState.TASK_STATE_RUNNING);
       const result = await runSubtask({
@@ -249,6 +257,7 @@ export class TaskExecutor {
         outputs,
         ...(input === undefined ? {} : { input }),
         signal,
+        counters: task.counters,
         // print() writes plain lines to the TaskManager's standard output (the sandbox's
         // stdout), as Flink's print sink writes to the TaskManager's .out file.
         collect: (operatorId, _subtask, value) =>
@@ -325,9 +334,26 @@ export class TaskExecutor {
 
   private setState(task: Task, state: TaskState): void {
     if (task.state === state || TERMINAL.has(task.state)) return;
+    if (state === TaskState.TASK_STATE_RUNNING) {
+      task.metricsTimer = setInterval(() => this.reportMetrics(task), this.options.metricsIntervalMs ?? 1000);
+      task.metricsTimer.unref();
+    } else if (TERMINAL.has(state) && task.metricsTimer !== undefined) {
+      clearInterval(task.metricsTimer);
+      task.metricsTimer = undefined;
+      // The final counts go before the final state, so a watcher has them when it sees the end.
+      this.reportMetrics(task);
+    }
     task.state = state;
     this.options.logger.info({ task: task.key, state: stateName(state) }, `${describeTask(task.id)} is ${stateName(state)}`);
     this.publish(task, { state });
+  }
+
+  private reportMetrics(task: Task): void {
+    const { recordsIn, recordsOut } = task.counters;
+    this.options.onRecords?.(recordsIn - task.told.recordsIn, recordsOut - task.told.recordsOut);
+    task.told.recordsIn = recordsIn;
+    task.told.recordsOut = recordsOut;
+    this.publish(task, { metrics: { records_in: recordsIn, records_out: recordsOut, at_ms: Date.now() } });
   }
 
   private publish(task: Task, event: Omit<TaskEvent, 'attempt'>): void {

@@ -2,7 +2,8 @@
 // local Mesos stand-in) as its two launched workers, and the REAL job master driving jobs over
 // them: `JobMaster` requests slots from the scheduler (`SlotRequester`) and deploys through
 // `GrpcTaskDeployer` (TaskExecutorService: DeployTask, CancelTask, WatchTasks). Records cross
-// the real data exchange (remote and local channels).
+// the real data exchange (remote and local channels), and the TaskManagers' record counts reach
+// the job master over WatchTasks.
 import { status } from '@grpc/grpc-js';
 import { loadConfig } from '@mesoflow/config';
 import { planProgram, type BundleReference } from '@mesoflow/dataflow-api';
@@ -20,7 +21,7 @@ import {
   type TaskDeployer,
   type TaskDeploymentDescriptor,
 } from '@mesoflow/dataflow-jobmaster';
-import { runJobLocally } from '@mesoflow/dataflow-runtime';
+import { runJobLocally, type LocalJobResult } from '@mesoflow/dataflow-runtime';
 import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
 import { mesoflow } from '@mesoflow/proto';
 import { SlotRequester } from '@mesoflow/resourcemanager-client';
@@ -132,11 +133,17 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
     return withProgramArgs(PROGRAM, args, () => planProgram(() => loadModule(PROGRAM), { bundle: bundleReference(), defaultParallelism: 2 })).then((planned) => planned.graph);
   }
 
-  /** What the local executor collects for `args`, per operator id, as JSON. */
-  async function collectLocally(args: readonly string[]): Promise<Map<string, string[]>> {
+  /** The local executor's run of `args`: the reference for what a job collects and counts. */
+  async function runLocally(args: readonly string[]): Promise<LocalJobResult> {
     const reference = await new ProgramLoader(loadModule).load({ path: PROGRAM, sha256, args, bundle: bundleReference(), defaultParallelism: 2 });
     const expected = await runJobLocally(reference.graph, reference.functions);
     expect(expected.status).toBe('FINISHED');
+    return expected;
+  }
+
+  /** What the local executor collects for `args`, per operator id, as JSON. */
+  async function collectLocally(args: readonly string[]): Promise<Map<string, string[]>> {
+    const expected = await runLocally(args);
     return new Map([...expected.collected].map(([operatorId, values]) => [operatorId, values.map((value) => JSON.stringify(value))]));
   }
 
@@ -227,6 +234,31 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
     // The last count of "to" is its total.
     const counts = [...collected.values()].flat().map((json) => JSON.parse(json) as [string, number]);
     expect(Math.max(...counts.filter(([word]) => word === 'to').map(([, count]) => count))).toBe(7);
+    await expectSlotsReleased();
+  }, 60_000);
+
+  it('brings the record counts of every task to the job master: the source took in every line, each edge carried what its consumers took in, the sink wrote what was collected', async () => {
+    const args = ['--mode', 'word-count'];
+    const run = await startJob('counted', args, { restartStrategy: NO_RESTART });
+    const result = await run.result;
+    expect(result.state).toBe('FINISHED');
+    expect(run.events.some((event) => event.kind === 'task-metrics')).toBe(true);
+    const sums = new Map<string, { recordsIn: number; recordsOut: number }>();
+    for (const task of run.master.tasks()) {
+      expect(task).toMatchObject({ recordsIn: expect.any(Number), recordsOut: expect.any(Number) });
+      const sum = sums.get(task.attemptId.vertexId) ?? { recordsIn: 0, recordsOut: 0 };
+      sums.set(task.attemptId.vertexId, { recordsIn: sum.recordsIn + (task.recordsIn ?? 0), recordsOut: sum.recordsOut + (task.recordsOut ?? 0) });
+    }
+    const graph = run.descriptors[0].graph;
+    const vertexIds = (graph.vertices ?? []).map((vertex) => vertex.id ?? '');
+    // The six lines of testing/programs.ts.
+    expect(sums.get(vertexIds[0])?.recordsIn).toBe(6);
+    for (const edge of graph.edges ?? []) expect(sums.get(edge.source_vertex_id ?? '')?.recordsOut).toBe(sums.get(edge.target_vertex_id ?? '')?.recordsIn);
+    expect(sums.get(vertexIds[vertexIds.length - 1])?.recordsOut).toBe([...collectedOf(run, 0).values()].flat().length);
+    const local = await runLocally(args);
+    for (const [vertexId, subtasks] of local.counters) {
+      expect(sums.get(vertexId)).toEqual({ recordsIn: subtasks.reduce((n, c) => n + c.recordsIn, 0), recordsOut: subtasks.reduce((n, c) => n + c.recordsOut, 0) });
+    }
     await expectSlotsReleased();
   }, 60_000);
 

@@ -4,7 +4,9 @@ import { compileJobGraph, encodeJobGraph, StreamExecutionEnvironment } from '@me
 import type { CollectedRecord, SlotProvider, TaskDeploymentDescriptor, TaskStateReporter } from '@mesoflow/dataflow-jobmaster';
 import type { JsonValue, RunContext, Submission } from '@mesoflow/dispatcher-submissions';
 import type { ReleaseResult, SlotAllocation, SlotRequest } from '@mesoflow/resourcemanager-client';
+import { waitFor } from '@mesoflow/testing';
 import pino from 'pino';
+import type { JobProgress } from '../jobs/job-progress';
 import { PROGRAM_ARGS_KEY } from '../jobs/submit-request';
 import { collectedOf, JobMasterExecution, type ClosableDeployer } from './job-master-execution';
 
@@ -30,7 +32,10 @@ class Slots implements SlotProvider {
   }
 }
 
-/** TaskManagers that run each task as `behaviour` says, reporting like the real ones. */
+/**
+ * TaskManagers that run each task as `behaviour` says, reporting like the real ones: a running
+ * task reports 3 records in and 2 out per second of their clock (two reports, 2 s apart).
+ */
 class TaskManagers implements ClosableDeployer {
   closed = false;
   readonly deployed: TaskDeploymentDescriptor[] = [];
@@ -50,9 +55,15 @@ class TaskManagers implements ClosableDeployer {
     this.deployed.push(descriptor);
     setImmediate(() => {
       this.reporter?.reportTaskState({ attemptId, state: 'RUNNING' });
+      this.reporter?.reportTaskMetrics({ attemptId, recordsIn: 0, recordsOut: 0, atMs: 1_000 });
+      this.reporter?.reportTaskMetrics({ attemptId, recordsIn: 6, recordsOut: 4, atMs: 3_000 });
       if (this.behaviour === 'hang') return;
       if (this.behaviour === 'fail') {
-        this.reporter?.reportTaskState({ attemptId, state: 'FAILED', failure: { message: `Operator 'Map' failed in subtask ${attemptId.subtaskIndex}: boom` } });
+        this.reporter?.reportTaskState({
+          attemptId,
+          state: 'FAILED',
+          failure: { message: `Operator 'Map' failed in subtask ${attemptId.subtaskIndex}: boom`, operatorId: 'map-1', operatorName: 'Map', key: ['a', 1] },
+        });
         return;
       }
       this.onCollected({ attemptId, operatorId: attemptId.vertexId, json: String(attemptId.subtaskIndex) });
@@ -70,6 +81,11 @@ class TaskManagers implements ClosableDeployer {
     this.closed = true;
     return Promise.resolve();
   }
+}
+
+/** A stored progress, read back as JobService's `progress_json` is. */
+function progressIn(stored: JsonValue | undefined): JobProgress {
+  return JSON.parse(JSON.stringify(stored ?? {})) as JobProgress;
 }
 
 function setUp(behaviour: 'finish' | 'fail' | 'hang', submission: Partial<Submission> = {}) {
@@ -118,6 +134,71 @@ describe('JobMasterExecution', () => {
   it('fails with the task failure', async () => {
     const { execution, context } = setUp('fail');
     await expect(execution.run(context)).rejects.toThrow("Operator 'Map' failed in subtask");
+  });
+
+  it('reports each running task with its TaskManager, records and rates, and the timeline so far', async () => {
+    const { execution, context, controller, progress, deployers } = setUp('hang');
+    const run = execution.run(context);
+    const running = await waitFor(
+      () => {
+        const last = progressIn(progress.at(-1));
+        const rated = last.taskList !== undefined && last.taskList.length > 0 && last.taskList.every((task) => task.recordsInPerSecond !== undefined);
+        return rated ? last : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 5, description: 'progress with the rates of every task' },
+    );
+    const deployed = deployers[0]?.deployer.deployed ?? [];
+    expect(running.taskList).toEqual(
+      deployed.map(({ attemptId }) => ({
+        vertexId: attemptId.vertexId,
+        subtask: attemptId.subtaskIndex,
+        attempt: 0,
+        state: 'RUNNING',
+        taskManagerId: 'tm-1',
+        recordsIn: 6,
+        recordsOut: 4,
+        recordsInPerSecond: 3,
+        recordsOutPerSecond: 2,
+      })),
+    );
+    expect(running).toMatchObject({ jobMasterState: 'RUNNING', phase: 'running', restarts: 0, tasks: { RUNNING: deployed.length }, exceptions: [] });
+    expect(running.timeline?.map((change) => change.state)).toEqual(['created', 'waiting-for-slots', 'deploying', 'running']);
+    expect(running.timeline?.every((change) => typeof change.atMs === 'number')).toBe(true);
+    controller.abort();
+    await expect(run).rejects.toThrow('was canceled');
+    expect(progressIn(progress.at(-1)).timeline?.at(-1)?.state).toBe('canceled');
+  });
+
+  it('reports the final records of finished tasks without rates, and how the job ended', async () => {
+    const { execution, context, progress } = setUp('finish');
+    await execution.run(context);
+    const last = progressIn(progress.at(-1));
+    expect(last.taskList?.length).toBeGreaterThan(0);
+    for (const task of last.taskList ?? []) {
+      expect(task).toMatchObject({ state: 'FINISHED', recordsIn: 6, recordsOut: 4 });
+      expect(task).not.toHaveProperty('recordsInPerSecond');
+    }
+    expect(last.timeline?.at(-1)).toEqual({ atMs: expect.any(Number), state: 'finished' });
+    expect(last.exceptions).toEqual([]);
+  });
+
+  it('reports the failed task as an exception with its vertex, subtask, operator and key', async () => {
+    const { execution, context, progress, deployers } = setUp('fail');
+    await expect(execution.run(context)).rejects.toThrow('boom');
+    const last = progressIn(progress.at(-1));
+    const vertexIds = (deployers[0]?.deployer.deployed ?? []).map((descriptor) => descriptor.attemptId.vertexId);
+    expect(last.exceptions?.length).toBeGreaterThan(0);
+    expect(last.exceptions?.[0]).toEqual({
+      atMs: expect.any(Number),
+      message: expect.stringMatching(/^Operator 'Map' failed in subtask \d: boom$/),
+      vertexId: expect.any(String),
+      subtask: expect.any(Number),
+      operatorId: 'map-1',
+      operatorName: 'Map',
+      keyJson: '["a",1]',
+    });
+    expect(vertexIds).toContain(last.exceptions?.[0]?.vertexId);
+    expect(last.timeline?.at(-1)).toEqual({ atMs: expect.any(Number), state: 'failed', detail: last.exceptions?.[0]?.message });
   });
 
   it('cancels the job master when the signal aborts', async () => {

@@ -2,6 +2,7 @@ import { decodeJobGraph, validateJobGraph } from '@mesoflow/dataflow-api';
 import { GrpcTaskDeployer, JobMaster, type CollectedRecord, type JobMasterEvent, type SlotProvider, type TaskDeployer } from '@mesoflow/dataflow-jobmaster';
 import type { JsonValue, RunContext } from '@mesoflow/dispatcher-submissions';
 import type { Logger } from 'pino';
+import type { JobProgress } from '../jobs/job-progress';
 import type { JobOutcome } from '../jobs/job-view';
 import { programArgsOf } from '../jobs/submit-request';
 
@@ -28,9 +29,10 @@ export interface JobMasterExecutionOptions {
 
 /**
  * Runs a job as Flink's dispatcher does: one {@link JobMaster} per job, slots from the resource
- * manager, tasks deployed to the TaskManagers with the job's bundle. Progress reports the job
- * master's phase and the count of tasks per state; the outcome is what the collect sinks of the
- * last attempt gathered. The run's signal cancels the job master.
+ * manager, tasks deployed to the TaskManagers with the job's bundle. Progress is a
+ * {@link JobProgress}: the job master's phase, the count of tasks per state, each task with its
+ * TaskManager and records, the phase timeline and the exceptions; the outcome is what the collect
+ * sinks of the last attempt gathered. The run's signal cancels the job master.
  */
 export class JobMasterExecution implements JobExecution {
   constructor(private readonly options: JobMasterExecutionOptions) {}
@@ -52,7 +54,7 @@ export class JobMasterExecution implements JobExecution {
       ...(this.options.slotRequestTimeoutMs === undefined ? {} : { slotRequestTimeoutMs: this.options.slotRequestTimeoutMs }),
     });
     const progress = new CoalescedProgress(context, this.options.logger);
-    let phase: JsonValue = 'created';
+    let phase = 'created';
     const stopListening = master.onEvent((event: JobMasterEvent) => {
       if (event.kind === 'progress') phase = event.progress.phase;
       if (event.kind === 'release-failed') this.options.logger.warn(`Job '${jobId}' could not release allocation '${event.allocationId}': ${event.message}`);
@@ -84,10 +86,43 @@ export class JobMasterExecution implements JobExecution {
   }
 }
 
-function progressOf(master: JobMaster, phase: JsonValue): Exclude<JsonValue, null> {
-  const tasks: { [state: string]: number } = {};
-  for (const task of master.tasks()) tasks[task.state] = (tasks[task.state] ?? 0) + 1;
-  return { jobMasterState: master.state, phase, restarts: master.restarts, tasks };
+/** What `master` is doing now, `phase` being its last progress event's. */
+function progressOf(master: JobMaster, phase: string): JobProgress {
+  const snapshots = master.tasks();
+  const tasks: Record<string, number> = {};
+  for (const task of snapshots) tasks[task.state] = (tasks[task.state] ?? 0) + 1;
+  return {
+    jobMasterState: master.state,
+    phase,
+    restarts: master.restarts,
+    tasks,
+    taskList: snapshots.map((task) => ({
+      vertexId: task.attemptId.vertexId,
+      subtask: task.attemptId.subtaskIndex,
+      attempt: task.attemptId.attempt,
+      state: task.state,
+      taskManagerId: task.taskManagerId,
+      recordsIn: task.recordsIn,
+      recordsOut: task.recordsOut,
+      recordsInPerSecond: task.recordsInPerSecond,
+      recordsOutPerSecond: task.recordsOutPerSecond,
+    })),
+    timeline: master.timeline().map((change) => ({ atMs: change.atMs, state: change.phase, detail: change.detail })),
+    exceptions: master.exceptions().map((failure) => ({
+      atMs: failure.atMs,
+      message: failure.message,
+      vertexId: failure.vertexId,
+      subtask: failure.subtaskIndex,
+      operatorId: failure.operatorId,
+      operatorName: failure.operatorName,
+      keyJson: failure.key === undefined ? undefined : JSON.stringify(failure.key),
+    })),
+  };
+}
+
+/** `progress` as the queue stores it: plain JSON, absent fields left out. */
+function storedProgress(progress: JobProgress): Exclude<JsonValue, null> {
+  return JSON.parse(JSON.stringify(progress)) as Exclude<JsonValue, null>;
 }
 
 /** The collect sinks' records of `attempt`, per operator id (earlier attempts' records are stale). */
@@ -100,9 +135,12 @@ export function collectedOf(records: readonly CollectedRecord[], attempt: number
   return collected;
 }
 
-/** Progress writes to Redis one at a time, the latest winning: a burst of task events makes one or two writes. */
+/**
+ * Progress writes to Redis one at a time, the latest winning: a burst of task events (state
+ * changes, each running task's metrics about once a second) makes one or two writes.
+ */
 class CoalescedProgress {
-  private pending: (() => Exclude<JsonValue, null>) | undefined;
+  private pending: (() => JobProgress) | undefined;
   private writing: Promise<void> | undefined;
 
   constructor(
@@ -110,7 +148,7 @@ class CoalescedProgress {
     private readonly logger: Logger,
   ) {}
 
-  report(snapshot: () => Exclude<JsonValue, null>): void {
+  report(snapshot: () => JobProgress): void {
     this.pending = snapshot;
     this.writing ??= this.drain();
   }
@@ -122,7 +160,7 @@ class CoalescedProgress {
   private async drain(): Promise<void> {
     try {
       while (this.pending) {
-        const snapshot = this.pending();
+        const snapshot = storedProgress(this.pending());
         this.pending = undefined;
         await this.context.progress(snapshot).catch((error: unknown) => this.logger.warn({ err: error }, `Progress of job '${this.context.jobId}' could not be stored`));
       }

@@ -3,7 +3,7 @@ import { mesoflow, TASK_EXECUTOR_GRPC } from '@mesoflow/proto';
 import type { AllocatedSlot } from '@mesoflow/resourcemanager-client';
 import { buildDeploymentDescriptors, type TaskDeploymentDescriptor } from './execution-graph';
 import { GrpcTaskDeployer, isTaskDeployError, TaskDeployErrorCode, toDeploymentMessage } from './grpc-task-deployer';
-import type { TaskStateReport } from './ports';
+import type { TaskMetricsReport, TaskStateReport } from './ports';
 import { wordCountGraph } from './testing/graphs';
 
 const v1 = mesoflow.dataflow.v1;
@@ -121,15 +121,17 @@ describe('GrpcTaskDeployer', () => {
   let taskManager: FakeTaskExecutor;
   let deployer: GrpcTaskDeployer;
   const reports: TaskStateReport[] = [];
+  const metrics: TaskMetricsReport[] = [];
   const collected: string[] = [];
 
   beforeEach(async () => {
     reports.length = 0;
+    metrics.length = 0;
     collected.length = 0;
     taskManager = new FakeTaskExecutor();
     await taskManager.start();
     deployer = new GrpcTaskDeployer({ bundle: BUNDLE, programArgs: ['--a'], onCollected: (record) => collected.push(`${record.attemptId.attempt}:${record.operatorId}:${record.json}`), callTimeoutMs: 1_000 });
-    deployer.attach({ reportTaskState: (report) => reports.push(report) > 0 });
+    deployer.attach({ reportTaskState: (report) => reports.push(report) > 0, reportTaskMetrics: (report) => metrics.push(report) > 0 });
   });
 
   afterEach(async () => {
@@ -137,7 +139,7 @@ describe('GrpcTaskDeployer', () => {
     taskManager.stop();
   });
 
-  it('watches before it deploys and turns task events into reports (FAILED with its failure) and collected records', async () => {
+  it('watches before it deploys and turns task events into reports (FAILED with its failure), metrics reports and collected records', async () => {
     const [first] = descriptors([slot('tm-a', 0, taskManager.address), slot('tm-a', 1, taskManager.address)]);
     await deployer.deploy(first);
     expect(taskManager.watchers).toHaveLength(1);
@@ -147,6 +149,7 @@ describe('GrpcTaskDeployer', () => {
     taskManager.emit({ attempt, state: v1.TaskState.TASK_STATE_DEPLOYING });
     taskManager.emit({ attempt, state: v1.TaskState.TASK_STATE_RUNNING });
     taskManager.emit({ attempt, collected: { operator_id: 'sink-1', json: '["a",1]' } });
+    taskManager.emit({ attempt, metrics: { records_in: 7, records_out: 5, at_ms: 1_700_000_000_123 } });
     taskManager.emit({ attempt, failure: { message: 'boom', operator_id: 'op-1', operator_name: 'Count', key_json: '"a"' } });
     taskManager.emit({ attempt, state: v1.TaskState.TASK_STATE_FAILED });
     await eventually(() => expect(reports).toHaveLength(2));
@@ -155,6 +158,7 @@ describe('GrpcTaskDeployer', () => {
       { attemptId: first.attemptId, state: 'FAILED', failure: { message: 'boom', operatorId: 'op-1', operatorName: 'Count', key: 'a' } },
     ]);
     expect(collected).toEqual(['1:sink-1:["a",1]']);
+    expect(metrics).toEqual([{ attemptId: first.attemptId, recordsIn: 7, recordsOut: 5, atMs: 1_700_000_000_123 }]);
 
     await deployer.cancel(first.attemptId);
     expect(taskManager.cancelled).toEqual([expect.objectContaining(attempt)]);

@@ -1,6 +1,6 @@
 // The job master's side of the TaskManagers' TaskExecutorService (Flink's TaskExecutorGateway):
 // DeployTask and CancelTask per task, and one WatchTasks stream per (TaskManager, job) whose
-// events become the job master's task state reports and the job's collected records.
+// events become the job master's task state and metrics reports and the job's collected records.
 import { Client, credentials as grpcCredentials, status, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { KeyValue } from '@mesoflow/dataflow-api';
 import { mesoflow, TASK_EXECUTOR_GRPC } from '@mesoflow/proto';
@@ -118,8 +118,8 @@ interface Watch {
  * attaches to the `JobMaster` it is given to). One grpc-js client per TaskManager, reused; before
  * the first deploy of a job to a TaskManager it opens WatchTasks there (collected records are not
  * buffered by the TaskManager), and turns the events into `reportTaskState` calls (RUNNING,
- * FINISHED, FAILED with the failure's operator and key, CANCELED) and collected records into
- * `onCollected`. A watch stream that breaks fails every unfinished task of that TaskManager.
+ * FINISHED, FAILED with the failure's operator and key, CANCELED), record counts into
+ * `reportTaskMetrics` calls, and collected records into `onCollected`. A watch stream that breaks fails every unfinished task of that TaskManager.
  * `close()` ends the streams and the clients.
  */
 export class GrpcTaskDeployer implements TaskDeployer {
@@ -259,6 +259,14 @@ export class GrpcTaskDeployer implements TaskDeployer {
         return;
       case 'failure':
         if (task !== undefined) task.failure = failureOf(event.failure);
+        return;
+      case 'metrics':
+        this.reporter?.reportTaskMetrics({
+          attemptId: id,
+          recordsIn: event.metrics?.records_in ?? 0,
+          recordsOut: event.metrics?.records_out ?? 0,
+          atMs: event.metrics?.at_ms ?? 0,
+        });
         return;
       case 'state': {
         const state = reportedState(event.state);

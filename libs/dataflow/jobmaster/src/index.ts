@@ -6,8 +6,8 @@
  * gRPC: {@link GrpcTaskDeployer}).
  */
 export { JobMaster } from './job-master';
-export type { JobFailure, JobMasterEvent, JobMasterOptions, JobProgress, JobResult, TaskSnapshot } from './job-master';
-export type { SlotProvider, TaskDeployer, TaskFailure, TaskStateReport, TaskStateReporter } from './ports';
+export type { JobFailure, JobMasterEvent, JobMasterOptions, JobPhase, JobProgress, JobResult, PhaseChange, TaskSnapshot } from './job-master';
+export type { SlotProvider, TaskDeployer, TaskFailure, TaskMetricsReport, TaskStateReport, TaskStateReporter } from './ports';
 export { GrpcTaskDeployer, TaskDeployError, TaskDeployErrorCode, isTaskDeployError, toDeploymentMessage } from './grpc-task-deployer';
 export type { BundleLocation, CollectedRecord, GrpcTaskDeployerOptions } from './grpc-task-deployer';
 export { buildDeploymentDescriptors, slotOrder, slotsNeeded } from './execution-graph';

@@ -307,3 +307,159 @@ describe('JobMaster', () => {
     expect(error.code).toBe(JobMasterErrorCode.ILLEGAL_STATE);
   });
 });
+
+describe('JobMaster for status pages', () => {
+  it('keeps the record counts of each task, and its rates between its last two reports, and emits task-metrics when they change', async () => {
+    const { master, events, deployedAttempt } = setup(wordCountGraph(2));
+    const result = master.run();
+    const deployed = await deployedAttempt(0, 5);
+    report(master, deployed, 'RUNNING');
+    const id = deployed[0].attemptId;
+    const snapshot = () => master.tasks().find((task) => task.attemptId.vertexId === id.vertexId && task.attemptId.subtaskIndex === id.subtaskIndex);
+    const metricEvents = () => events.filter((event) => event.kind === 'task-metrics');
+
+    expect(snapshot()).not.toHaveProperty('recordsIn');
+    expect(master.reportTaskMetrics({ attemptId: id, recordsIn: 100, recordsOut: 50, atMs: 10_000 })).toBe(true);
+    expect(snapshot()).toMatchObject({ recordsIn: 100, recordsOut: 50 });
+    expect(snapshot()).not.toHaveProperty('recordsInPerSecond');
+    master.reportTaskMetrics({ attemptId: id, recordsIn: 500, recordsOut: 350, atMs: 12_000 });
+    expect(snapshot()).toMatchObject({ recordsIn: 500, recordsOut: 350, recordsInPerSecond: 200, recordsOutPerSecond: 150 });
+    // Idle: the rates drop to 0 once, then nothing changes and nothing is emitted.
+    master.reportTaskMetrics({ attemptId: id, recordsIn: 500, recordsOut: 350, atMs: 13_000 });
+    master.reportTaskMetrics({ attemptId: id, recordsIn: 500, recordsOut: 350, atMs: 14_000 });
+    expect(snapshot()).toMatchObject({ recordsInPerSecond: 0, recordsOutPerSecond: 0 });
+    expect(metricEvents()).toEqual([
+      expect.objectContaining({ attemptId: id, recordsIn: 100, recordsOut: 50 }),
+      expect.objectContaining({ attemptId: id, recordsIn: 500, recordsOut: 350 }),
+      expect.objectContaining({ attemptId: id, recordsIn: 500, recordsOut: 350 }),
+    ]);
+
+    expect(master.reportTaskMetrics({ attemptId: { ...id, jobId: 'job-2' }, recordsIn: 1, recordsOut: 1, atMs: 15_000 })).toBe(false);
+    expect(master.reportTaskMetrics({ attemptId: { ...id, attempt: 1 }, recordsIn: 1, recordsOut: 1, atMs: 15_000 })).toBe(false);
+
+    // The final report comes before FINISHED; an ended task keeps its counts, not a rate.
+    master.reportTaskMetrics({ attemptId: id, recordsIn: 600, recordsOut: 400, atMs: 14_500 });
+    report(master, deployed, 'FINISHED');
+    await result;
+    expect(snapshot()).toEqual({ attemptId: id, state: 'FINISHED', taskManagerId: deployed[0].slot.taskManagerId, recordsIn: 600, recordsOut: 400 });
+  });
+
+  it('keeps the task failures of every attempt as exceptions, newest first, with vertex, subtask, operator and key', async () => {
+    const { master, clock, deployedAttempt, inState } = setup(wordCountGraph(2, { attempts: 1, delayMs: 100 }));
+    const result = master.run();
+    const first = await deployedAttempt(0, 5);
+    report(master, first, 'RUNNING');
+    master.reportTaskState(failureOf(flatMapOf(first, 0)));
+    // A second task failing before the job master cancels it is a failure of its own.
+    master.reportTaskState(failureOf(flatMapOf(first, 1)));
+    await inState('RESTARTING');
+    clock.advance(100);
+    const second = await deployedAttempt(1, 5);
+    report(master, second, 'RUNNING');
+    master.reportTaskState(failureOf(flatMapOf(second, 1)));
+    await result;
+    const vertexId = flatMapOf(first, 0).attemptId.vertexId;
+    expect(master.exceptions().map(({ attempt, vertexId: vertex, subtaskIndex }) => ({ attempt, vertex, subtaskIndex }))).toEqual([
+      { attempt: 1, vertex: vertexId, subtaskIndex: 1 },
+      { attempt: 0, vertex: vertexId, subtaskIndex: 1 },
+      { attempt: 0, vertex: vertexId, subtaskIndex: 0 },
+    ]);
+    expect(master.exceptions()[0]).toEqual({
+      message: `Operator 'Flat Map' (flat-map-1) failed in subtask 1 (2/2) on key "be": boom`,
+      attempt: 1,
+      vertexId,
+      subtaskIndex: 1,
+      operatorId: 'flat-map-1',
+      operatorName: 'Flat Map',
+      key: 'be',
+      taskManagerId: 'taskmanager-00002',
+      atMs: START + 100,
+    });
+  });
+
+  it('keeps a slot request failure that fails the job, not the one of a request a cancel withdrew', async () => {
+    const failing = setup(wordCountGraph(2));
+    failing.slots.failWith = new Error('deadline exceeded');
+    await failing.master.run();
+    expect(failing.master.exceptions()).toEqual([expect.objectContaining({ message: expect.stringContaining('deadline exceeded'), attempt: 0 })]);
+    expect(failing.master.exceptions()[0]).not.toHaveProperty('vertexId');
+
+    const withdrawn = setup(wordCountGraph(2));
+    withdrawn.slots.hold = true;
+    const result = withdrawn.master.run();
+    await waitFor(() => withdrawn.slots.requests.length === 1, { intervalMs: 1, timeoutMs: 2_000 });
+    withdrawn.master.cancel();
+    await result;
+    expect(withdrawn.master.exceptions()).toEqual([]);
+  });
+
+  it('keeps the phases of each attempt as a timeline with times, ending with how the job ended', async () => {
+    const { master, clock, deployedAttempt, inState } = setup(wordCountGraph(2, { attempts: 1, delayMs: 5_000 }));
+    const result = master.run();
+    const first = await deployedAttempt(0, 5);
+    clock.advance(10);
+    report(master, first, 'RUNNING');
+    clock.advance(10);
+    master.reportTaskState(failureOf(flatMapOf(first, 0)));
+    await inState('RESTARTING');
+    clock.advance(5_000);
+    const second = await deployedAttempt(1, 5);
+    report(master, second, 'RUNNING');
+    report(master, second, 'FINISHED');
+    await result;
+    expect(master.timeline()).toEqual([
+      { atMs: START, phase: 'created' },
+      { atMs: START, phase: 'waiting-for-slots', detail: 'Attempt 0 requests 2 slot(s)' },
+      { atMs: START, phase: 'deploying', detail: 'Attempt 0 deploys 5 task(s)' },
+      { atMs: START + 10, phase: 'running', detail: 'Attempt 0 runs' },
+      { atMs: START + 20, phase: 'canceling-tasks', detail: 'Attempt 0 waits for 4 of 5 task(s) to cancel' },
+      { atMs: START + 20, phase: 'restarting', detail: 'Attempt 1 starts in 5000 ms' },
+      { atMs: START + 5_020, phase: 'waiting-for-slots', detail: 'Attempt 1 requests 2 slot(s)' },
+      { atMs: START + 5_020, phase: 'deploying', detail: 'Attempt 1 deploys 5 task(s)' },
+      { atMs: START + 5_020, phase: 'running', detail: 'Attempt 1 runs' },
+      { atMs: START + 5_020, phase: 'finished' },
+    ]);
+  });
+
+  it('does not go back to deploying in the timeline when a deployment is confirmed after tasks run', async () => {
+    const { master, taskManagers, progress } = setup(wordCountGraph(2));
+    let confirm = (): void => undefined;
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve));
+    const accept = taskManagers.deploy.bind(taskManagers);
+    taskManagers.deploy = async (descriptor) => {
+      await confirmed;
+      return accept(descriptor);
+    };
+    const result = master.run();
+    await waitFor(() => master.tasks().length === 5 && master.tasks().every((task) => task.state === 'DEPLOYING'), { intervalMs: 1, timeoutMs: 2_000 });
+    for (const task of master.tasks()) master.reportTaskState({ attemptId: task.attemptId, state: 'RUNNING' });
+    confirm();
+    await waitFor(() => taskManagers.deployed.length === 5, { intervalMs: 1, timeoutMs: 2_000 });
+    await waitFor(() => progress().at(-1)?.phase === 'deploying', { intervalMs: 1, timeoutMs: 2_000 });
+    expect(master.timeline().map((change) => change.phase)).toEqual(['created', 'waiting-for-slots', 'deploying', 'running']);
+    master.cancel();
+    await result;
+    expect(master.timeline().map((change) => change.phase)).toEqual(['created', 'waiting-for-slots', 'deploying', 'running', 'canceling-tasks', 'canceled']);
+  });
+
+  it('keeps at most the last 20 exceptions and the last 50 phase changes', async () => {
+    const restarts = 21;
+    const { master, clock, progress, deployedAttempt } = setup(wordCountGraph(2, { attempts: restarts, delayMs: 10 }));
+    const result = master.run();
+    for (let attempt = 0; ; attempt++) {
+      const deployed = await deployedAttempt(attempt, 5);
+      report(master, deployed, 'RUNNING');
+      master.reportTaskState(failureOf(flatMapOf(deployed, 0)));
+      if (attempt === restarts) break;
+      await waitFor(() => progress().some((p) => p.phase === 'restarting' && p.nextAttempt === attempt + 1), { intervalMs: 1, timeoutMs: 2_000 });
+      clock.advance(10);
+    }
+    const done = await result;
+    expect(done).toMatchObject({ state: 'FAILED', restarts });
+    expect(master.exceptions()).toHaveLength(20);
+    expect(master.exceptions().map((failure) => failure.attempt)).toEqual(Array.from({ length: 20 }, (_, n) => restarts - n));
+    const timeline = master.timeline();
+    expect(timeline).toHaveLength(50);
+    expect(timeline.at(-1)).toEqual({ atMs: clock.now(), phase: 'failed', detail: done.failure?.message });
+  });
+});

@@ -1,5 +1,6 @@
 // The job master of one job: requests the slots, deploys every task, follows the tasks' state
-// reports, restarts the job after a failure per its fixed-delay strategy, and cancels it.
+// reports, restarts the job after a failure per its fixed-delay strategy, and cancels it. For the
+// web UI it keeps the tasks' record counts, the job's recent failures and its phase timeline.
 // It knows the resource manager and the TaskManagers only through `SlotProvider` and
 // `TaskDeployer`, and time only through a `Clock`.
 import type { KeyValue } from '@mesoflow/dataflow-api';
@@ -8,7 +9,7 @@ import type { SlotAllocation, SlotRequestProgress } from '@mesoflow/resourcemana
 import { attemptKey, describeAttempt, type ExecutionAttemptId } from './attempt-id';
 import { JobMasterError, JobMasterErrorCode, messageOf } from './errors';
 import { buildDeploymentDescriptors, slotsNeeded, type TaskDeploymentDescriptor } from './execution-graph';
-import type { SlotProvider, TaskDeployer, TaskStateReport } from './ports';
+import type { SlotProvider, TaskDeployer, TaskMetricsReport, TaskStateReport } from './ports';
 import { decideRestart, restartStrategyOf, type FixedDelayRestartStrategy } from './restart-strategy';
 import { isTerminalTaskState, jobTransition, taskTransition, type JobState, type TaskState } from './states';
 import type { mesoflow } from '@mesoflow/proto';
@@ -53,11 +54,24 @@ export type JobProgress =
   /** Attempt `nextAttempt` starts at `restartAtMs`. */
   | { readonly phase: 'restarting'; readonly nextAttempt: number; readonly delayMs: number; readonly restartAtMs: number };
 
+/** What the job master is doing: `created` before `run()`, a {@link JobProgress} phase, or how the job ended. */
+export type JobPhase = 'created' | JobProgress['phase'] | 'finished' | 'failed' | 'canceled';
+
+/** One entry of the job's timeline: the job master moved on to `phase` at `atMs`. */
+export interface PhaseChange {
+  readonly atMs: number;
+  readonly phase: JobPhase;
+  /** E.g. `Attempt 1 requests 4 slot(s)`; for `failed`, the cause. */
+  readonly detail?: string;
+}
+
 /** What a {@link JobMaster} tells its listeners. */
 export type JobMasterEvent =
   | { readonly kind: 'job-state'; readonly jobId: string; readonly from: JobState; readonly to: JobState; readonly atMs: number; readonly failure?: JobFailure }
   | { readonly kind: 'task-state'; readonly attemptId: ExecutionAttemptId; readonly from: TaskState; readonly to: TaskState; readonly atMs: number }
   | { readonly kind: 'progress'; readonly jobId: string; readonly progress: JobProgress; readonly atMs: number }
+  /** A task's record counts or rates changed (at most once per TaskManager report, about once a second per running task). */
+  | { readonly kind: 'task-metrics'; readonly attemptId: ExecutionAttemptId; readonly recordsIn: number; readonly recordsOut: number; readonly atMs: number }
   /** Releasing an attempt's slots failed; the job goes on (the allocation is the resource manager's to reclaim). */
   | { readonly kind: 'release-failed'; readonly jobId: string; readonly allocationId: string; readonly message: string; readonly atMs: number };
 
@@ -67,6 +81,12 @@ export interface TaskSnapshot {
   readonly state: TaskState;
   /** Once it has a slot. */
   readonly taskManagerId?: string;
+  /** Records taken in and sent on so far, once its TaskManager reported them. */
+  readonly recordsIn?: number;
+  readonly recordsOut?: number;
+  /** Per second between its TaskManager's last two reports; only while the task has not ended. */
+  readonly recordsInPerSecond?: number;
+  readonly recordsOutPerSecond?: number;
 }
 
 /** Options of {@link JobMaster}. */
@@ -87,6 +107,34 @@ export interface JobMasterOptions {
   readonly slotRequestTimeoutMs?: number;
 }
 
+/** Failures kept for {@link JobMaster.exceptions}. */
+const MAX_EXCEPTIONS = 20;
+/** Phase changes kept for {@link JobMaster.timeline}. */
+const MAX_TIMELINE = 50;
+
+/** Phases in the order an attempt goes through them; the end phases come last. */
+const PHASE_ORDER: Readonly<Record<JobPhase, number>> = {
+  created: 0,
+  'waiting-for-slots': 1,
+  deploying: 2,
+  running: 3,
+  'canceling-tasks': 4,
+  restarting: 5,
+  finished: 6,
+  failed: 6,
+  canceled: 6,
+};
+
+/** A task's last record counts, and its rates once two reports came. */
+interface TaskRecords {
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  /** The TaskManager's time of the counts. */
+  readonly atMs: number;
+  readonly recordsInPerSecond?: number;
+  readonly recordsOutPerSecond?: number;
+}
+
 type AttemptOutcome = { readonly kind: 'finished' } | { readonly kind: 'failed'; readonly failure: JobFailure } | { readonly kind: 'canceled' };
 
 interface Execution {
@@ -95,6 +143,7 @@ interface Execution {
   readonly what: string;
   state: TaskState;
   descriptor?: TaskDeploymentDescriptor;
+  records?: TaskRecords;
 }
 
 /** One attempt of the whole job: its tasks and its slot allocation. */
@@ -125,7 +174,8 @@ class JobAttempt {
 /**
  * The job master of one job (Flink's JobMaster with its scheduler and ExecutionGraph, for one
  * slot sharing group and whole-job restarts). `run()` drives the job to its end; the TaskManagers'
- * state reports come in through `reportTaskState`; `cancel()` stops it. Job states are Flink's:
+ * state reports come in through `reportTaskState`, their record counts through
+ * `reportTaskMetrics`; `cancel()` stops it. Job states are Flink's:
  * CREATED → RUNNING → FINISHED, or → FAILING → RESTARTING → RUNNING (per the fixed-delay
  * strategy) or → FAILED, and CANCELLING → CANCELED from any live state. Slots are released in
  * every end state.
@@ -149,6 +199,12 @@ export class JobMaster {
   private restartCount = 0;
   private lastFailure: JobFailure | undefined;
   private running: Promise<JobResult> | undefined;
+  /** Newest first. */
+  private readonly failures: JobFailure[] = [];
+  /** Oldest first. */
+  private readonly phases: PhaseChange[] = [];
+  /** The attempt of the last entry of `phases`. */
+  private phaseAttempt = 0;
 
   /** @throws JobMasterError `INVALID_JOB` for a graph without vertices. */
   constructor(options: JobMasterOptions) {
@@ -161,6 +217,7 @@ export class JobMaster {
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 30_000;
     this.slotRequestTimeoutMs = options.slotRequestTimeoutMs;
     this.needed = slotsNeeded(options.graph);
+    this.enterPhase('created', 0);
     // Last: the deployer may report as soon as it is attached.
     this.deployer.attach?.(this);
   }
@@ -180,13 +237,28 @@ export class JobMaster {
     return this.needed;
   }
 
-  /** The tasks of the current attempt, in graph order; empty before `run()`. */
+  /** The tasks of the current attempt, in graph order, with their record counts; empty before `run()`. */
   tasks(): TaskSnapshot[] {
     return [...(this.current?.executions.values() ?? [])].map((e) => ({
       attemptId: e.id,
       state: e.state,
       taskManagerId: e.descriptor?.slot.taskManagerId,
+      ...recordsOf(e),
     }));
+  }
+
+  /**
+   * The job's failures, newest first, at most the last 20, of every attempt: each task that
+   * failed (with the operator and key when a user function threw), and each attempt that failed
+   * without a task failing (no slots).
+   */
+  exceptions(): readonly JobFailure[] {
+    return [...this.failures];
+  }
+
+  /** The job master's phase changes, oldest first, at most the last 50; ends with how the job ended. */
+  timeline(): readonly PhaseChange[] {
+    return [...this.phases];
   }
 
   /** Calls `listener` for every event from now on; returns a function that stops that. */
@@ -242,11 +314,10 @@ export class JobMaster {
    * @throws JobMasterError `ILLEGAL_TRANSITION` for a change the task state machine does not allow.
    */
   reportTaskState(report: TaskStateReport): boolean {
-    const run = this.current;
     const id = report.attemptId;
-    if (run === undefined || id.jobId !== this.jobId || id.attempt !== run.number) return false;
-    const execution = run.executions.get(attemptKey(id));
-    if (execution === undefined) return false;
+    const found = this.executionOf(id);
+    if (found === undefined) return false;
+    const { run, execution } = found;
     if (execution.state === report.state) return true;
     if (execution.state === 'CANCELING' && report.state !== 'CANCELED') {
       if (report.state !== 'RUNNING') this.setTaskState(run, execution, 'CANCELED');
@@ -278,6 +349,46 @@ export class JobMaster {
         break;
     }
     return true;
+  }
+
+  /**
+   * A TaskManager's report of a task's record counts. Rates are the change since the task's
+   * previous report over the time between the two (the TaskManager's clock). Emits `task-metrics`
+   * when counts or rates changed. Returns false for a task of another job, of an earlier
+   * attempt, or unknown.
+   */
+  reportTaskMetrics(report: TaskMetricsReport): boolean {
+    const execution = this.executionOf(report.attemptId)?.execution;
+    if (execution === undefined) return false;
+    const last = execution.records;
+    const { recordsIn, recordsOut, atMs } = report;
+    let next: TaskRecords;
+    if (last === undefined) {
+      next = { recordsIn, recordsOut, atMs };
+    } else if (atMs > last.atMs) {
+      const seconds = (atMs - last.atMs) / 1000;
+      next = { recordsIn, recordsOut, atMs, recordsInPerSecond: (recordsIn - last.recordsIn) / seconds, recordsOutPerSecond: (recordsOut - last.recordsOut) / seconds };
+    } else {
+      // No time between the two reports to divide by: the counts change, the rates stay.
+      next = { ...last, recordsIn, recordsOut };
+    }
+    execution.records = next;
+    const changed =
+      last === undefined ||
+      next.recordsIn !== last.recordsIn ||
+      next.recordsOut !== last.recordsOut ||
+      next.recordsInPerSecond !== last.recordsInPerSecond ||
+      next.recordsOutPerSecond !== last.recordsOutPerSecond;
+    if (changed) this.emit({ kind: 'task-metrics', attemptId: execution.id, recordsIn, recordsOut, atMs: this.clock.now() });
+    return true;
+  }
+
+  /** The task `id` of the current attempt; undefined for another job, an earlier attempt, or an unknown task. */
+  private executionOf(id: ExecutionAttemptId): { run: JobAttempt; execution: Execution } | undefined {
+    const run = this.current;
+    if (run === undefined || id.jobId !== this.jobId || id.attempt !== run.number) return undefined;
+    const execution = run.executions.get(attemptKey(id));
+    return execution === undefined ? undefined : { run, execution };
   }
 
   private async execute(): Promise<JobResult> {
@@ -396,6 +507,12 @@ export class JobMaster {
   }
 
   private failAttempt(run: JobAttempt, failure: JobFailure): void {
+    // Every task failure is kept; one without a task (a slot request) only when it fails the
+    // attempt: after a cancel, the aborted slot request's failure is not the job's.
+    if (failure.vertexId !== undefined || !run.outcome.settled) {
+      this.failures.unshift(failure);
+      if (this.failures.length > MAX_EXCEPTIONS) this.failures.pop();
+    }
     run.outcome.resolve({ kind: 'failed', failure });
   }
 
@@ -471,6 +588,10 @@ export class JobMaster {
   private setJobState(to: JobState, failure?: JobFailure): void {
     const from = this.jobState;
     this.jobState = jobTransition(from, to, `job '${this.jobId}'`);
+    const attempt = this.current?.number ?? 0;
+    if (to === 'FINISHED') this.enterPhase('finished', attempt);
+    if (to === 'FAILED') this.enterPhase('failed', attempt, failure?.message);
+    if (to === 'CANCELED') this.enterPhase('canceled', attempt);
     this.emit({ kind: 'job-state', jobId: this.jobId, from, to, atMs: this.clock.now(), failure });
   }
 
@@ -482,7 +603,37 @@ export class JobMaster {
   }
 
   private progress(progress: JobProgress): void {
+    switch (progress.phase) {
+      case 'waiting-for-slots':
+        this.enterPhase(progress.phase, progress.attempt, `Attempt ${progress.attempt} requests ${progress.slotsNeeded} slot(s)`);
+        break;
+      case 'deploying':
+        this.enterPhase(progress.phase, progress.attempt, `Attempt ${progress.attempt} deploys ${progress.total} task(s)`);
+        break;
+      case 'running':
+        this.enterPhase(progress.phase, progress.attempt, `Attempt ${progress.attempt} runs`);
+        break;
+      case 'canceling-tasks':
+        this.enterPhase(progress.phase, progress.attempt, `Attempt ${progress.attempt} waits for ${progress.remaining} of ${progress.total} task(s) to cancel`);
+        break;
+      case 'restarting':
+        this.enterPhase(progress.phase, progress.nextAttempt - 1, `Attempt ${progress.nextAttempt} starts in ${progress.delayMs} ms`);
+        break;
+    }
     this.emit({ kind: 'progress', jobId: this.jobId, progress, atMs: this.clock.now() });
+  }
+
+  /**
+   * Adds `phase` to the timeline when the job master moved on to it. Within an attempt phases
+   * only go forward: a deployment confirmed after the first task runs, or a repeated slot
+   * request update, adds nothing.
+   */
+  private enterPhase(phase: JobPhase, attempt: number, detail?: string): void {
+    const last = this.phases.at(-1);
+    if (last !== undefined && attempt === this.phaseAttempt && PHASE_ORDER[phase] <= PHASE_ORDER[last.phase]) return;
+    this.phaseAttempt = attempt;
+    this.phases.push({ atMs: this.clock.now(), phase, ...(detail === undefined ? {} : { detail }) });
+    if (this.phases.length > MAX_TIMELINE) this.phases.shift();
   }
 
   private emit(event: JobMasterEvent): void {
@@ -494,6 +645,15 @@ export class JobMaster {
       }
     }
   }
+}
+
+/** A task's counts, and its rates while it has not ended (an ended task's last rate would stay forever). */
+function recordsOf(execution: Execution): Pick<TaskSnapshot, 'recordsIn' | 'recordsOut' | 'recordsInPerSecond' | 'recordsOutPerSecond'> {
+  const records = execution.records;
+  if (records === undefined) return {};
+  const { recordsIn, recordsOut, recordsInPerSecond, recordsOutPerSecond } = records;
+  if (isTerminalTaskState(execution.state) || recordsInPerSecond === undefined || recordsOutPerSecond === undefined) return { recordsIn, recordsOut };
+  return { recordsIn, recordsOut, recordsInPerSecond, recordsOutPerSecond };
 }
 
 /** A promise with its resolve function, resolved at most once. */

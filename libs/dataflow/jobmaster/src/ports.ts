@@ -11,8 +11,8 @@ export type SlotProvider = Pick<SlotRequester, 'requestSlots' | 'releaseSlots'>;
 
 /**
  * Deploys and cancels task attempts on TaskManagers (Flink's TaskExecutorGateway
- * `submitTask` / `cancelTask`). The TaskManager then reports the task's states back through
- * `JobMaster.reportTaskState`.
+ * `submitTask` / `cancelTask`). The TaskManager then reports the task's states and record
+ * counts back through `JobMaster.reportTaskState` and `JobMaster.reportTaskMetrics`.
  */
 export interface TaskDeployer {
   /**
@@ -35,10 +35,12 @@ export interface TaskDeployer {
   attach?(reporter: TaskStateReporter): void;
 }
 
-/** Takes a TaskManager's task state reports: a `JobMaster`. */
+/** Takes a TaskManager's task reports, states and record counts: a `JobMaster`. */
 export interface TaskStateReporter {
   /** See `JobMaster.reportTaskState`: false for a task of another job or attempt. */
   reportTaskState(report: TaskStateReport): boolean;
+  /** See `JobMaster.reportTaskMetrics`: false for a task of another job or attempt. */
+  reportTaskMetrics(report: TaskMetricsReport): boolean;
 }
 
 /** Where and why a task failed, as its TaskManager reports it (from the runtime's `FailureLocation`). */
@@ -57,4 +59,15 @@ export interface TaskStateReport {
   readonly state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
   /** With FAILED. */
   readonly failure?: TaskFailure;
+}
+
+/** A running task's record counts, as its TaskManager reports them (about every second, and once at its end). */
+export interface TaskMetricsReport {
+  readonly attemptId: ExecutionAttemptId;
+  /** Records the task took in so far: read from its inputs, or made by its source. */
+  readonly recordsIn: number;
+  /** Records it sent on so far: written to its outgoing edges, or by its sink. */
+  readonly recordsOut: number;
+  /** When the TaskManager counted them, on its clock (ms since the epoch). */
+  readonly atMs: number;
 }

@@ -64,6 +64,7 @@ function outputCollector(graph: JobGraph, vertexId: string, host: ChainHost, out
   if (edges.length !== outputs.length) {
     throw new RuntimeError(RuntimeErrorCode.INVALID_JOB, `Vertex '${vertexId}' has ${edges.length} outgoing edges but was given ${outputs.length} outputs`);
   }
+  const counters = host.services.counters;
   const writers = edges.map((edge, i) => {
     const target = edge.target_vertex_id ?? '';
     const select = partitioner({
@@ -74,6 +75,7 @@ function outputCollector(graph: JobGraph, vertexId: string, host: ChainHost, out
     });
     const output = outputs[i];
     const send = (record: StreamRecord): void => {
+      counters.recordsOut++;
       for (const to of select(record)) output.sendRecord(record, to);
     };
     const combiner = combinerFor(graph, edge, host);

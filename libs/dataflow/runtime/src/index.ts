@@ -6,6 +6,7 @@
  */
 export { runSubtask } from './subtask';
 export type { SubtaskOptions, SubtaskResult } from './subtask';
+export { SubtaskCounters } from './counters';
 export { runJobLocally } from './local/executor';
 export type { LocalJobOptions, LocalJobResult } from './local/executor';
 export { LocalChannel, LocalGate, LocalOutput } from './local/channel';

@@ -4,6 +4,7 @@ import type { FunctionRegistry } from '@mesoflow/dataflow-api';
 import { mesoflow } from '@mesoflow/proto';
 import { systemClock, type Clock } from './clock';
 import { buildChain } from './chain';
+import { SubtaskCounters } from './counters';
 import { RuntimeError, RuntimeErrorCode } from './errors';
 import { incomingEdges, parallelismOf } from './graph';
 import { WatermarkValve, type InputElement, type Output } from './io';
@@ -37,6 +38,8 @@ export interface SubtaskOptions {
   readonly collect?: (operatorId: string, subtaskIndex: number, value: unknown) => void;
   /** Minimum processing time between two watermarks of TIMESTAMPS_WATERMARKS. @default 0 (every advance) */
   readonly watermarkIntervalMs?: number;
+  /** Where the subtask counts its records in and out, for the host to read while it runs. @default counts nobody reads */
+  readonly counters?: SubtaskCounters;
 }
 
 /** How a subtask ended (a failure rejects instead). */
@@ -60,6 +63,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
   const { graph, vertexId, subtaskIndex, outputs } = options;
   const signal = options.signal ?? new AbortController().signal;
   const late = new Map<string, number>();
+  const counters = options.counters ?? new SubtaskCounters();
   let failure: { error: Error } | undefined;
   // The one wait under way (a subtask waits for one thing at a time), woken when the subtask fails
   // or is cancelled. Not Promise.race against two long-lived promises: each race would leave a
@@ -109,6 +113,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     stdout: options.stdout ?? ((line) => process.stdout.write(`${line}\n`)),
     collect: options.collect ?? (() => undefined),
     watermarkIntervalMs: options.watermarkIntervalMs ?? 0,
+    counters,
     lateRecord: (id) => late.set(id, (late.get(id) ?? 0) + 1),
     fail: (error) => {
       failure ??= { error: error instanceof Error ? error : new Error(String(error)) };
@@ -120,6 +125,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     if (chain.source !== undefined) {
       await chain.source.run((value) => {
         if (failure !== undefined) throw failure.error;
+        counters.recordsIn++;
         chain.first.collect({ value });
         return writable()?.then(() => undefined);
       }, signal);
@@ -130,7 +136,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
       chain.first.end();
       return result('FINISHED');
     }
-    return result(await consumeInput(options, chain.head, race, writable, signal));
+    return result(await consumeInput(options, chain.head, counters, race, writable, signal));
   } finally {
     chain.operators.forEach((operator) => operator.dispose());
   }
@@ -139,6 +145,7 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
 async function consumeInput(
   options: SubtaskOptions,
   head: ReturnType<typeof buildChain>['head'],
+  counters: SubtaskCounters,
   race: <T>(promise: Promise<T>) => Promise<T | typeof CANCELED>,
   writable: () => Promise<boolean> | undefined,
   signal: AbortSignal,
@@ -165,6 +172,7 @@ async function consumeInput(
     }
     switch (element.kind) {
       case 'record':
+        counters.recordsIn++;
         head.processRecord(element.record, sides[edge]);
         break;
       case 'watermark': {

@@ -41,12 +41,15 @@ export class FakeSlotProvider implements SlotProvider {
     return new Promise<SlotAllocation>((resolve, reject) => {
       const signal = options.signal;
       if (signal?.aborted === true) return reject(new Error(`Slot request '${request.allocationId}' cancelled`));
-      signal?.addEventListener('abort', () => reject(new Error(`Slot request '${request.allocationId}' cancelled`)), { once: true });
+      const cancel = (): void => reject(new Error(`Slot request '${request.allocationId}' cancelled`));
+      // Removed once granted, as SlotRequester does: a job master passes one signal to every attempt's request.
+      signal?.addEventListener('abort', cancel, { once: true });
       options.onUpdate?.({
         kind: 'progress',
         progress: { slotsRequested: request.slots, requestsAhead: 0, freeSlots: 0, registeredTaskManagers: this.taskManagers.length, workersPending: 0, workersLaunched: this.taskManagers.length, desiredWorkers: this.taskManagers.length },
       });
       const grant = (): void => {
+        signal?.removeEventListener('abort', cancel);
         if (this.failWith !== undefined) return reject(this.failWith);
         resolve({ allocationId: request.allocationId, jobId: request.jobId, slots: this.slots().slice(0, request.slots), withdrawn: [], allocatedAtMs: 0 });
       };

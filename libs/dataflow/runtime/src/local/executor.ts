@@ -3,6 +3,7 @@
 import type { FunctionRegistry } from '@mesoflow/dataflow-api';
 import type { mesoflow } from '@mesoflow/proto';
 import type { Clock } from '../clock';
+import { SubtaskCounters } from '../counters';
 import { incomingEdges, outgoingEdges, parallelismOf } from '../graph';
 import { runSubtask, type SubtaskResult } from '../subtask';
 import { LocalGate, type LocalChannel, LocalOutput } from './channel';
@@ -32,6 +33,8 @@ export interface LocalJobResult {
   readonly collected: ReadonlyMap<string, readonly unknown[]>;
   /** Late records dropped by event-time windows, by operator id. */
   readonly lateRecordsDropped: ReadonlyMap<string, number>;
+  /** What each subtask counted, by vertex id, one per subtask: what a TaskManager would report. */
+  readonly counters: ReadonlyMap<string, readonly SubtaskCounters[]>;
   /** The longest any channel queue got: at most the capacity plus one input element's output. */
   readonly maxQueueLength: number;
 }
@@ -73,6 +76,7 @@ export async function runJobLocally(
   if (options.signal?.aborted) cancel();
   const collected = new Map<string, unknown[]>();
   let firstFailure: { error: unknown } | undefined;
+  const counters = new Map<string, SubtaskCounters[]>();
 
   const runs: Promise<SubtaskResult | undefined>[] = [];
   for (const vertex of vertices) {
@@ -80,6 +84,8 @@ export async function runJobLocally(
     const outgoing = outgoingEdges(graph, vertexId);
     const vertexGates = gates.get(vertexId) ?? [];
     const hasInput = incomingEdges(graph, vertexId).length > 0;
+    const vertexCounters = vertexGates.map(() => new SubtaskCounters());
+    counters.set(vertexId, vertexCounters);
     for (let subtaskIndex = 0; subtaskIndex < vertexGates.length; subtaskIndex++) {
       const outputs = outgoing.map((edge) => new LocalOutput(channels[allEdges.indexOf(edge)][subtaskIndex], serialize));
       const run = runSubtask({
@@ -93,6 +99,7 @@ export async function runJobLocally(
         clock: options.clock,
         stdout: options.stdout,
         watermarkIntervalMs: options.watermarkIntervalMs,
+        counters: vertexCounters[subtaskIndex],
         collect: (operatorId, _subtask, value) => {
           const values = collected.get(operatorId) ?? [];
           values.push(value);
@@ -117,6 +124,7 @@ export async function runJobLocally(
       status: results.every((result) => result?.status === 'FINISHED') ? 'FINISHED' : 'CANCELED',
       collected,
       lateRecordsDropped: late,
+      counters,
       maxQueueLength: Math.max(0, ...channels.flat(2).map((channel) => channel.maxLength)),
     };
   } finally {

@@ -3,6 +3,7 @@
 import type { FunctionRegistry, KeyValue, UserFunction } from '@mesoflow/dataflow-api';
 import type { mesoflow } from '@mesoflow/proto';
 import type { Clock } from '../clock';
+import type { SubtaskCounters } from '../counters';
 import { RuntimeError, RuntimeErrorCode, userFunctionFailed } from '../errors';
 import type { StreamRecord } from '../records';
 
@@ -34,6 +35,8 @@ export interface OperatorServices {
   readonly collect: (operatorId: string, subtaskIndex: number, value: unknown) => void;
   /** Emit a watermark after every this many ms of processing time (0: whenever it advances). */
   readonly watermarkIntervalMs: number;
+  /** The subtask's record counts: sinks count the records they write as sent on. */
+  readonly counters: SubtaskCounters;
   /** Counts a record dropped by an event-time window because it came after its windows closed. */
   readonly lateRecord: (operatorId: string) => void;
   /** Fails the subtask from outside a record call (a processing-time timer). */

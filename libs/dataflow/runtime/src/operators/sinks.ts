@@ -30,6 +30,7 @@ abstract class SinkOperator implements ChainOperator {
 /** SINK_PRINT: `subtask> record` with the 1-based subtask when parallel, just the record otherwise (Flink's format). */
 export class PrintSink extends SinkOperator {
   processRecord(record: StreamRecord): void {
+    this.ctx.services.counters.recordsOut++;
     const text = formatRecord(record.value);
     this.ctx.services.stdout(this.ctx.parallelism > 1 ? `${this.ctx.subtaskIndex + 1}> ${text}` : text);
   }
@@ -55,6 +56,7 @@ export class TextFileSink extends SinkOperator {
   }
 
   processRecord(record: StreamRecord): void {
+    this.ctx.services.counters.recordsOut++;
     if (this.fd !== undefined) writeSync(this.fd, `${formatRecord(record.value)}\n`);
   }
 
@@ -67,6 +69,7 @@ export class TextFileSink extends SinkOperator {
 /** SINK_COLLECT: hands each record's value to the host. */
 export class CollectSinkOperator extends SinkOperator {
   processRecord(record: StreamRecord): void {
+    this.ctx.services.counters.recordsOut++;
     this.ctx.services.collect(this.ctx.id, this.ctx.subtaskIndex, record.value);
   }
 }
