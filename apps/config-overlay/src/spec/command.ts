@@ -8,7 +8,7 @@ type CommandInfo = mesos.v1.CommandInfo.$Properties;
 /** Environment variables the entry script `bin/mesos-taskmanager.sh` reads. */
 export const TASK_ID_VARIABLE = 'MESOFLOW_TASK_ID';
 export const BOOTSTRAP_CMD_VARIABLE = 'MESOFLOW_BOOTSTRAP_CMD';
-export const HOSTNAME_VARIABLE = 'MESOFLOW_TASKMANAGER_HOSTNAME';
+export const HOSTNAME_VARIABLE = 'MESOFLOW_HOSTNAME';
 
 /** `mesos.resourcemanager.tasks.hostname` with `_TASK_` replaced by the task ID; `''` when unset. */
 export function taskManagerHostname(config: MesoflowConfig, taskId: string): string {

@@ -63,7 +63,7 @@ describe('TaskManagerSpecBuilder', () => {
     expect(spec.command?.environment?.variables).toEqual([
       { name: 'MESOFLOW_TASK_ID', value: 'taskmanager-00007' },
       { name: 'MESOFLOW_BOOTSTRAP_CMD', value: 'echo ready' },
-      { name: 'MESOFLOW_TASKMANAGER_HOSTNAME', value: 'taskmanager-00007.mesoflow.mesos' },
+      { name: 'MESOFLOW_HOSTNAME', value: 'taskmanager-00007.mesoflow.mesos' },
     ]);
     // Distribution first, the configuration last (after the files it points to).
     expect(spec.command?.uris?.map((uri) => uri.output_file)).toEqual([

@@ -1,0 +1,196 @@
+// Reading deploy/'s Marathon definitions and Dockerfiles the way their consumers do: Marathon
+// hands `cmd` to /bin/sh, Docker reads a Dockerfile line by line. Shared by the deploy suites.
+import { parseDynamicProperties, type DynamicProperty } from '@mesoflow/config';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const REPOSITORY = join(__dirname, '../..');
+export const DEPLOY = join(REPOSITORY, 'deploy');
+/** Where the definitions expect the Mesoflow installation on the agents (a checkout with `npm ci`). */
+export const INSTALLATION = '/opt/mesoflow';
+
+/**
+ * Example values for the placeholders an operator replaces (deploy/README.md lists them) and for
+ * the variables Marathon and Mesos set in a task's environment. Realistic but never resolved.
+ */
+export const EXAMPLE_VALUES: Readonly<Record<string, string>> = {
+  '<mesos-master>': 'mesos-master.example',
+  '<master-host>': 'master.example',
+  '<redis-host>': 'redis.example',
+  '<user>': 'mesoflow',
+  $HOST: 'agent-7.example',
+  $MESOS_SANDBOX: '/var/lib/mesos/slaves/s1/frameworks/f1/executors/e1/runs/latest',
+};
+
+/** Every `<placeholder>` in a text. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set(text.match(/<[a-z][a-z0-9-]*>/g) ?? [])].sort();
+}
+
+/** `text` with every placeholder and task variable replaced by its example value. */
+export function withExampleValues(text: string): string {
+  let out = text;
+  for (const [name, value] of Object.entries(EXAMPLE_VALUES)) out = out.split(name).join(value);
+  return out;
+}
+
+export interface MarathonApp {
+  id: string;
+  cmd: string;
+  user?: string;
+  cpus: number;
+  mem: number;
+  instances: number;
+  env?: Record<string, string>;
+  constraints?: string[][];
+  dependencies?: string[];
+  portDefinitions?: Array<{ port: number; name?: string; protocol?: string }>;
+  requirePorts?: boolean;
+  healthChecks?: Array<{ protocol: string; path?: string; port?: number; portIndex?: number; gracePeriodSeconds?: number }>;
+  upgradeStrategy?: { minimumHealthCapacity?: number; maximumOverCapacity?: number };
+}
+
+export interface MarathonGroup {
+  id: string;
+  apps: MarathonApp[];
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(join(DEPLOY, path), 'utf8')) as T;
+}
+
+/** The program a Marathon app runs: which Mesoflow program, and its arguments. */
+export interface AppProgram {
+  /** `appmaster` for bin/mesos-appmaster.sh, else the app under apps/ whose main.ts runs. */
+  program: 'appmaster' | 'artifact-server' | 'config-overlay' | 'scheduler' | 'dispatcher-gateway';
+  /** The file in this repository that the command starts. */
+  entry: string;
+  /** The `-D` properties, placeholders replaced by example values. */
+  properties: readonly DynamicProperty[];
+  /** The remaining arguments: the program's own flags. */
+  flags: readonly string[];
+}
+
+const SERVICES = ['artifact-server', 'config-overlay', 'scheduler', 'dispatcher-gateway'] as const;
+// Group apps run a service from the installation's sources, as `node --import tsx` resolves tsx and
+// the tsconfig paths from the working directory.
+const SERVICE_CMD = /^cd (\S+) && exec node --import tsx apps\/([a-z-]+)\/src\/main\.ts((?: \S+)*)$/;
+
+/**
+ * Splits a Marathon `cmd` into its program and arguments. Only plain words separated by spaces
+ * are accepted (no quotes or shell operators beyond the group's `cd ... && exec`), so that this
+ * split is the one /bin/sh makes.
+ */
+export function parseCommand(cmd: string): AppProgram {
+  const expanded = withExampleValues(cmd);
+  let program: AppProgram['program'];
+  let entry: string;
+  let words: string[];
+  const service = SERVICE_CMD.exec(expanded);
+  if (service) {
+    const [, home = '', name = '', rest = ''] = service;
+    if (home !== INSTALLATION) throw new Error(`'${cmd}' runs from '${home}', not the installation ${INSTALLATION}`);
+    const known = SERVICES.find((candidate) => candidate === name);
+    if (known === undefined) throw new Error(`'${cmd}' runs apps/${name}, which is none of ${SERVICES.join(', ')}`);
+    program = known;
+    entry = join(REPOSITORY, 'apps', name, 'src/main.ts');
+    words = rest.trim().split(/ +/).filter((word) => word !== '');
+  } else {
+    const [script = '', ...rest] = expanded.split(/ +/);
+    if (script !== `${INSTALLATION}/bin/mesos-appmaster.sh`) throw new Error(`'${cmd}' starts neither a service nor ${INSTALLATION}/bin/mesos-appmaster.sh`);
+    program = 'appmaster';
+    entry = join(REPOSITORY, relative(INSTALLATION, script));
+    words = rest;
+  }
+  const unsafe = words.find((word) => /['"`;|&<>\\$()*?]/.test(word));
+  if (unsafe !== undefined) throw new Error(`'${cmd}': the argument '${unsafe}' means something to /bin/sh`);
+  const { properties, args } = parseDynamicProperties(words);
+  return { program, entry, properties, flags: args };
+}
+
+/**
+ * Runs the settings parser of a service (apps/<service>/src/settings.ts) on `flags` in a child
+ * process, as its main.ts would: the deploy project may not import app code, and running the
+ * real parser checks values, not just flag names.
+ */
+export function parseServiceSettings(service: 'config-overlay' | 'scheduler' | 'dispatcher-gateway', flags: readonly string[]): Record<string, unknown> {
+  const script = [
+    `const { parseSettings } = require(${JSON.stringify(join(REPOSITORY, 'apps', service, 'src/settings.ts'))});`,
+    'try { process.stdout.write(JSON.stringify(parseSettings(JSON.parse(process.argv[1])))); }',
+    'catch (error) { process.stderr.write(error.message); process.exitCode = 2; }',
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, JSON.stringify(flags)], { cwd: REPOSITORY, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`${service} refuses ${flags.join(' ')}: ${result.stderr || result.error?.message || `exit ${result.status}`}`);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/** The flags bin/mesos-appmaster.sh's program takes, and the port defaults among them, from its ProcessFlags call. */
+export function appMasterFlags(): { known: string[]; portDefaults: Map<string, number> } {
+  const source = readFileSync(join(REPOSITORY, 'apps/appmaster/src/main.ts'), 'utf8');
+  const list = /new ProcessFlags\(args, \[([^\]]*)\]\)/.exec(source)?.[1];
+  if (list === undefined) throw new Error('apps/appmaster/src/main.ts no longer reads its flags with one `new ProcessFlags(args, [...])`; update deploy/src/definitions.ts');
+  const known = [...list.matchAll(/'(--[a-z-]+)'/g)].map((match) => match[1] ?? '');
+  const portDefaults = new Map([...source.matchAll(/flags\.port\('(--[a-z-]+)', (\d+)\)/g)].map((match) => [match[1] ?? '', Number(match[2])]));
+  return { known, portDefaults };
+}
+
+/** One instruction of a Dockerfile, continuation lines joined. */
+export interface DockerInstruction {
+  instruction: string;
+  /** The text after the instruction word. */
+  text: string;
+  line: number;
+}
+
+/** Parses a Dockerfile: comments and blank lines dropped, `\` continuations joined. */
+export function parseDockerfile(text: string): DockerInstruction[] {
+  const instructions: DockerInstruction[] = [];
+  let pending: { text: string; line: number } | undefined;
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trimEnd();
+    if (pending === undefined && (line.trim() === '' || line.trimStart().startsWith('#'))) return;
+    if (pending !== undefined && line.trimStart().startsWith('#')) return;
+    const continued = line.endsWith('\\');
+    const body = continued ? line.slice(0, -1) : line;
+    pending = pending === undefined ? { text: body.trim(), line: index + 1 } : { ...pending, text: `${pending.text} ${body.trim()}` };
+    if (continued) return;
+    const [instruction = '', ...rest] = pending.text.split(/\s+/);
+    instructions.push({ instruction: instruction.toUpperCase(), text: rest.join(' '), line: pending.line });
+    pending = undefined;
+  });
+  return instructions;
+}
+
+/** The words of an exec-form (`["a", "b"]`) or shell-form instruction argument. */
+export function instructionWords(text: string): string[] {
+  return text.startsWith('[') ? (JSON.parse(text) as string[]) : text.split(/\s+/);
+}
+
+/**
+ * Whether a .dockerignore excludes `path` (relative to the context): Docker's rules, reduced to
+ * what our ignore files use: `*`, `**`, `!` exceptions, the last matching line wins, and a
+ * pattern that matches a folder excludes everything in it.
+ */
+export function isIgnored(ignoreText: string, path: string): boolean {
+  const patterns = ignoreText
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const segments = path.split('/');
+  const candidates = segments.map((_, index) => segments.slice(0, index + 1).join('/'));
+  let ignored = false;
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith('!');
+    const body = (negated ? pattern.slice(1) : pattern).replace(/^\/+|\/+$/g, '');
+    const source = body
+      .split('**')
+      .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+      .join('.*')
+      .replace(/\.\*\//g, '(?:.*/)?');
+    const regex = new RegExp(`^${source}$`);
+    // A pattern naming a folder covers what is under it; an exception re-includes what it names.
+    if (candidates.some((candidate) => regex.test(candidate))) ignored = !negated;
+  }
+  return ignored;
+}

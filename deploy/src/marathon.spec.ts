@@ -1,0 +1,325 @@
+// The Marathon definitions in deploy/marathon: valid for Marathon 1.11, and running our programs
+// with flags and options they accept, ports they listen on reserved, and peers wired to where
+// the other apps listen. Values are checked with the example values of deploy/README.md.
+import {
+  isConfigKey,
+  loadConfig,
+  optionDefinition,
+  TASKMANAGER_INHERITED_KEYS,
+  type ConfigKey,
+  type ConfigReader,
+  type DynamicProperty,
+  type MesoflowConfig,
+} from '@mesoflow/config';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  appMasterFlags,
+  DEPLOY,
+  INSTALLATION,
+  parseCommand,
+  parseServiceSettings,
+  placeholdersIn,
+  readJson,
+  REPOSITORY,
+  withExampleValues,
+  type AppProgram,
+  type MarathonApp,
+  type MarathonGroup,
+} from './definitions';
+
+const single = readJson<MarathonApp>('marathon/mesoflow.json');
+const group = readJson<MarathonGroup>('marathon/mesoflow-group.json');
+const SERVICES: readonly ConfigReader[] = ['artifact-server', 'config-overlay', 'scheduler', 'dispatcher-gateway'];
+
+function schemaValidators(): { app: ValidateFunction; group: ValidateFunction } {
+  // strictTuples off: a constraint is [field, operator] or [field, operator, value], which Ajv's
+  // strict mode would want as a fixed-length tuple.
+  const ajv = new Ajv({ allErrors: true, strictTuples: false });
+  ajv.addSchema(JSON.parse(readFileSync(join(DEPLOY, 'marathon/schema/app.schema.json'), 'utf8')) as object, 'app');
+  ajv.addSchema(JSON.parse(readFileSync(join(DEPLOY, 'marathon/schema/group.schema.json'), 'utf8')) as object, 'group');
+  return { app: ajv.getSchema('app')!, group: ajv.getSchema('group')! };
+}
+
+/** What an app runs, as its programs would see it. */
+interface Analysis extends AppProgram {
+  /** The configuration each service of the app loads (the appmaster runs all four). */
+  configs: Map<ConfigReader, MesoflowConfig>;
+  /** Every port the app's processes listen on. */
+  ports: Set<number>;
+  health: { port: number; path: string };
+  /** Peer addresses the app is given: which app and port they must reach. */
+  peers: Array<{ what: string; address: string; app: string; port: (analysis: Analysis) => number }>;
+  /** The scheduler's resource manager port, for peers. */
+  rpcPort?: number;
+  grpcPort?: number;
+}
+
+const cache = new Map<string, Analysis>();
+
+function installationPath(path: string): string {
+  if (!path.startsWith(`${INSTALLATION}/`)) throw new Error(`'${path}' is outside the installation ${INSTALLATION}`);
+  return join(REPOSITORY, relative(INSTALLATION, path));
+}
+
+function load(service: ConfigReader, properties: readonly DynamicProperty[], app: MarathonApp): MesoflowConfig {
+  // Both bin/mesos-appmaster.sh and the group's `cd /opt/mesoflow` read the installation's conf/
+  // unless MESOFLOW_CONF_DIR says otherwise; no MESOFLOW_* option variables are set.
+  const confDir = installationPath(app.env?.['MESOFLOW_CONF_DIR'] ?? `${INSTALLATION}/conf`);
+  return loadConfig({ dynamicProperties: properties, service, env: {}, confDir });
+}
+
+function flagValue(flags: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i] ?? '';
+    if (flag === name) return flags[i + 1];
+    if (flag.startsWith(`${name}=`)) return flag.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+function analyse(app: MarathonApp): Analysis {
+  const cached = cache.get(app.id);
+  if (cached) return cached;
+  const parsed = parseCommand(app.cmd);
+  const configs = new Map<ConfigReader, MesoflowConfig>();
+  let analysis: Analysis;
+  switch (parsed.program) {
+    case 'appmaster': {
+      const { known, portDefaults } = appMasterFlags();
+      const unknown = parsed.flags.filter((flag) => flag.startsWith('--') && !known.includes(flag.split('=')[0] ?? ''));
+      if (unknown.length > 0) throw new Error(`bin/mesos-appmaster.sh does not take ${unknown.join(', ')} (it takes ${known.join(', ')})`);
+      const port = (flag: string): number => Number(flagValue(parsed.flags, flag) ?? portDefaults.get(flag));
+      // What apps/appmaster/src/cluster-children.ts's clusterDefaults adds when the user does not set it.
+      const given = new Set(parsed.properties.map((property) => property.key));
+      const defaults: DynamicProperty[] = [];
+      if (!given.has('mesos.resourcemanager.artifactserver.grpc.port')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.grpc.port', value: '6124' });
+      if (!given.has('mesos.resourcemanager.artifactserver.root')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.root', value: withExampleValues('$MESOS_SANDBOX/artifacts') });
+      for (const service of SERVICES) configs.set(service, load(service, [...defaults, ...parsed.properties], app));
+      const scheduler = configs.get('scheduler')!;
+      const gateway = configs.get('dispatcher-gateway')!;
+      analysis = {
+        ...parsed,
+        configs,
+        ports: new Set([
+          gateway.get('rest.port'),
+          scheduler.get('jobmanager.rpc.port'),
+          configs.get('artifact-server')!.get('mesos.resourcemanager.artifactserver.grpc.port') ?? 0,
+          configs.get('artifact-server')!.get('mesos.resourcemanager.artifactserver.port'),
+          gateway.get('dispatcher.grpc.port'),
+          port('--config-overlay-port'),
+          port('--config-overlay-http-port'),
+          port('--scheduler-http-port'),
+        ]),
+        health: { port: gateway.get('rest.port'), path: '/' },
+        peers: [],
+      };
+      break;
+    }
+    case 'artifact-server': {
+      // Its main.ts refuses any argument but -D.
+      if (parsed.flags.length > 0) throw new Error(`the artifact server takes only -Dkey=value, not ${parsed.flags.join(' ')}`);
+      const config = load('artifact-server', parsed.properties, app);
+      configs.set('artifact-server', config);
+      const http = config.get('mesos.resourcemanager.artifactserver.port');
+      const grpc = config.get('mesos.resourcemanager.artifactserver.grpc.port') ?? 0;
+      analysis = { ...parsed, configs, ports: new Set([http, grpc]), health: { port: http, path: '/healthz' }, peers: [], grpcPort: grpc };
+      break;
+    }
+    case 'config-overlay': {
+      const settings = parseServiceSettings('config-overlay', parsed.flags) as { grpcPort: number; httpPort: number; artifactServer: string };
+      configs.set('config-overlay', load('config-overlay', parsed.properties, app));
+      analysis = {
+        ...parsed,
+        configs,
+        ports: new Set([settings.grpcPort, settings.httpPort]),
+        health: { port: settings.httpPort, path: '/healthz' },
+        peers: [{ what: '--artifact-server', address: settings.artifactServer, app: '/mesoflow/artifact-server', port: (peer) => peer.grpcPort ?? -1 }],
+        grpcPort: settings.grpcPort,
+      };
+      break;
+    }
+    case 'scheduler': {
+      const settings = parseServiceSettings('scheduler', parsed.flags) as { httpPort: number; configOverlay?: string };
+      const config = load('scheduler', parsed.properties, app);
+      configs.set('scheduler', config);
+      analysis = {
+        ...parsed,
+        configs,
+        ports: new Set([settings.httpPort, config.get('jobmanager.rpc.port')]),
+        health: { port: settings.httpPort, path: '/healthz' },
+        peers: [{ what: '--config-overlay', address: settings.configOverlay ?? '', app: '/mesoflow/config-overlay', port: (peer) => peer.grpcPort ?? -1 }],
+        rpcPort: config.get('jobmanager.rpc.port'),
+      };
+      break;
+    }
+    case 'dispatcher-gateway': {
+      const settings = parseServiceSettings('dispatcher-gateway', parsed.flags) as { grpcPort?: number };
+      const config = load('dispatcher-gateway', parsed.properties, app);
+      configs.set('dispatcher-gateway', config);
+      analysis = {
+        ...parsed,
+        configs,
+        ports: new Set([config.get('rest.port'), settings.grpcPort ?? config.get('dispatcher.grpc.port')]),
+        health: { port: config.get('rest.port'), path: '/healthz' },
+        peers: [],
+      };
+      break;
+    }
+  }
+  cache.set(app.id, analysis);
+  return analysis;
+}
+
+/** Whether a service uses an option: it reads it, or (the configuration overlay) passes it on to TaskManagers. */
+function uses(service: ConfigReader, key: ConfigKey): boolean {
+  return optionDefinition(key).readers.includes(service) || (service === 'config-overlay' && TASKMANAGER_INHERITED_KEYS.includes(key));
+}
+
+function formatted(config: MesoflowConfig, key: ConfigKey): string {
+  return config.has(key) ? optionDefinition(key).type.format(config.get(key)) : '(unset)';
+}
+
+function hostOf(app: MarathonApp): string | undefined {
+  const pinned = app.constraints?.find(([field, operator]) => field === 'hostname' && operator === 'CLUSTER');
+  return pinned?.[2] === undefined ? undefined : withExampleValues(pinned[2]);
+}
+
+const apps: Array<[string, MarathonApp]> = [[`mesoflow.json ${single.id}`, single], ...group.apps.map((app): [string, MarathonApp] => [`mesoflow-group.json ${app.id}`, app])];
+
+describe('Marathon definitions', () => {
+  const validators = schemaValidators();
+
+  it('are valid Marathon app and group definitions', () => {
+    expect(validators.app(single) ? [] : validators.app.errors).toEqual([]);
+    expect(validators.group(group) ? [] : validators.group.errors).toEqual([]);
+  });
+
+  it('are checked by a schema that refuses what Marathon refuses', () => {
+    // The schema check above is only worth something if the schema can say no.
+    const wrong: Array<Record<string, unknown>> = [
+      { ...single, id: '/Mesoflow' },
+      { ...single, instance: 1 },
+      { ...single, args: ['x'] },
+      { ...single, healthChecks: [{ protocol: 'HTTP', path: '/', portIndex: 0, gracePeriod: 300 }] },
+      { ...single, portDefinitions: [{ port: 8081, name: 'REST' }] },
+    ];
+    for (const app of wrong) expect(validators.app(app)).toBe(false);
+    expect(validators.group({ ...group, apps: [{ ...single, cpus: 0 }] })).toBe(false);
+  });
+
+  it('use only placeholders that deploy/README.md documents', () => {
+    const readme = readFileSync(join(DEPLOY, 'README.md'), 'utf8');
+    const used = placeholdersIn(readFileSync(join(DEPLOY, 'marathon/mesoflow.json'), 'utf8') + readFileSync(join(DEPLOY, 'marathon/mesoflow-group.json'), 'utf8'));
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((placeholder) => !readme.includes(`| \`${placeholder}\``))).toEqual([]);
+    expect(placeholdersIn(withExampleValues(JSON.stringify([single, group])))).toEqual([]);
+  });
+
+  describe.each(apps)('%s', (_name, app) => {
+    it('runs a program of this repository with flags it accepts', () => {
+      const analysis = analyse(app);
+      expect(existsSync(analysis.entry)).toBe(true);
+      if (analysis.program === 'appmaster') accessSync(analysis.entry, constants.X_OK);
+    });
+
+    it('gives only registry options its services use, with values they accept', () => {
+      const analysis = analyse(app);
+      const services = [...analysis.configs.keys()];
+      for (const { key } of analysis.properties) {
+        expect({ key, known: isConfigKey(key) }).toEqual({ key, known: true });
+        expect({ key, used: services.some((service) => uses(service, key as ConfigKey)) }).toEqual({ key, used: true });
+      }
+      for (const [service, config] of analysis.configs) expect({ service, warnings: config.warnings }).toEqual({ service, warnings: [] });
+    });
+
+    it('reserves exactly the ports its processes listen on and health-checks the one serving health', () => {
+      const analysis = analyse(app);
+      expect(app.requirePorts).toBe(true);
+      const declared = (app.portDefinitions ?? []).map((definition) => definition.port);
+      expect(new Set(declared).size).toBe(declared.length);
+      expect([...declared].sort()).toEqual([...analysis.ports].sort());
+      expect(app.healthChecks).toHaveLength(1);
+      const [check] = app.healthChecks ?? [];
+      expect(check?.protocol).toBe('HTTP');
+      expect(check?.path).toBe(analysis.health.path);
+      const port = check?.portIndex === undefined ? check?.port : declared[check.portIndex];
+      expect(port).toBe(analysis.health.port);
+      expect(check?.gracePeriodSeconds).toBeGreaterThan(0);
+    });
+
+    it('runs one instance and never two at once', () => {
+      // A second instance would register a second Mesos framework (there is no standby mode
+      // yet), and with fixed ports the new task of an upgrade could not start beside the old.
+      expect(app.instances).toBe(1);
+      expect(app.upgradeStrategy).toEqual({ minimumHealthCapacity: 0, maximumOverCapacity: 0 });
+      expect(app.cpus).toBeGreaterThan(0);
+      expect(app.mem).toBeGreaterThanOrEqual(256);
+    });
+  });
+
+  describe('the single app', () => {
+    it('is the seed\'s application master, reachable at the agent it runs on', () => {
+      const analysis = analyse(single);
+      expect(analysis.program).toBe('appmaster');
+      const scheduler = analysis.configs.get('scheduler')!;
+      // $HOST: TaskManagers and the fetcher reach the agent Marathon picked, never localhost.
+      expect(scheduler.get('jobmanager.rpc.address')).toBe(withExampleValues('$HOST'));
+      expect(analysis.configs.get('artifact-server')!.get('mesos.resourcemanager.artifactserver.advertised-host')).toBe(withExampleValues('$HOST'));
+      expect(scheduler.get('mesos.resourcemanager.framework.user')).toBe(withExampleValues(single.user ?? ''));
+    });
+  });
+
+  describe('the group', () => {
+    const byId = new Map(group.apps.map((app) => [app.id, app]));
+
+    it('has one app per service, started in the application master\'s order', () => {
+      expect(group.apps.map((app) => analyse(app).program).sort()).toEqual([...SERVICES].sort());
+      for (const app of group.apps) {
+        expect(app.id.startsWith(`${group.id}/`)).toBe(true);
+        for (const dependency of app.dependencies ?? []) expect(byId.has(dependency)).toBe(true);
+      }
+      // Marathon starts an app once its dependencies are up; this is the start order of
+      // apps/appmaster/src/cluster-children.ts.
+      const order: string[] = [];
+      while (order.length < group.apps.length) {
+        const ready = group.apps.filter((app) => !order.includes(app.id) && (app.dependencies ?? []).every((dependency) => order.includes(dependency)));
+        expect(ready).toHaveLength(1);
+        order.push(ready[0].id);
+      }
+      expect(order.map((id) => analyse(byId.get(id)!).program)).toEqual(SERVICES);
+    });
+
+    it('points every peer address at the host and port where that peer listens', () => {
+      const scheduler = group.apps.find((app) => analyse(app).program === 'scheduler')!;
+      for (const app of group.apps) {
+        const analysis = analyse(app);
+        const peers = [...analysis.peers];
+        const config = [...analysis.configs.values()][0];
+        if (analysis.program === 'config-overlay' || analysis.program === 'dispatcher-gateway') {
+          peers.push({ what: 'jobmanager.rpc.address:port', address: `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`, app: scheduler.id, port: (peer) => peer.rpcPort ?? -1 });
+        }
+        if (analysis.program === 'artifact-server') {
+          expect(config.get('mesos.resourcemanager.artifactserver.advertised-host')).toBe(hostOf(app));
+        }
+        for (const peer of peers) {
+          const target = byId.get(peer.app)!;
+          expect({ app: app.id, peer: peer.what, address: peer.address }).toEqual({ app: app.id, peer: peer.what, address: `${hostOf(target)}:${peer.port(analyse(target))}` });
+        }
+      }
+      expect(group.apps.every((app) => hostOf(app) !== undefined)).toBe(true);
+    });
+
+    it('gives an option the same value in every service that uses it', () => {
+      const keys = new Set(group.apps.flatMap((app) => analyse(app).properties.map(({ key }) => key as ConfigKey)));
+      for (const key of keys) {
+        const values = new Map<string, string>();
+        for (const app of group.apps) {
+          for (const [service, config] of analyse(app).configs) if (uses(service, key)) values.set(app.id, formatted(config, key));
+        }
+        expect({ key, values: new Set(values.values()).size }).toEqual({ key, values: 1 });
+      }
+    });
+  });
+});
