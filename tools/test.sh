@@ -5,6 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/ensure-deps.sh --browser || exit 1
+# The web UI's browser tests open the built UI (dist/web-ui), as the gateway serves it.
+build_log=$(mktemp)
+npm run build >"$build_log" 2>&1 || { cat "$build_log" >&2; exit 1; }
+rm -f "$build_log"
 rm -rf reports/jest && mkdir -p reports/jest
 export NX_DAEMON=false NX_NO_CLOUD=true
 

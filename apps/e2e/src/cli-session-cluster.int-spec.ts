@@ -2,110 +2,28 @@
 // session cluster started by bin/mesos-appmaster.sh (the four services under its supervisor,
 // TaskManagers launched on the stand-in from the overlay's spec), and every bin/mesoflow command
 // run as a user runs it, as a process reading the cluster's conf folder.
-import { startLocalMesos, type LocalMesos } from '@mesoflow/mesos-local';
-import { freePort, ManagedProcess, REPOSITORY_ROOT, startRedis, waitFor, type TestRedis } from '@mesoflow/testing';
+import { freePort, REPOSITORY_ROOT, waitFor } from '@mesoflow/testing';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startSessionCluster, type SessionCluster } from './support/session-cluster';
 
 const UNBOUNDED = join(__dirname, 'programs/unbounded.ts');
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', () => {
+  let cluster: SessionCluster;
   let dir: string;
-  let redis: TestRedis;
-  let mesos: LocalMesos;
-  let appMaster: ManagedProcess;
   let env: NodeJS.ProcessEnv;
-  let ports: { rest: number; gateway: number; overlayHttp: number; perJob: { overlay: number; overlayHttp: number; schedulerHttp: number; rpc: number; artifactGrpc: number } };
-
-  /** Runs bin/mesoflow with `args` from the test folder. */
-  function mesoflow(args: string[], timeoutMs = 60_000): Promise<CliRun> {
-    return new Promise((resolve) => {
-      execFile(join(REPOSITORY_ROOT, 'bin/mesoflow'), args, { cwd: dir, env, timeout: timeoutMs }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-
-  const appMasterLog = (): string => readFileSync(join(dir, 'appmaster.log'), 'utf8');
+  const mesoflow = (args: string[], timeoutMs?: number): ReturnType<SessionCluster['mesoflow']> => cluster.mesoflow(args, timeoutMs);
+  const appMasterLog = (): string => cluster.appMasterLog();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
-    redis = await startRedis();
-    // TaskManagers bind the ports Mesos offers: a range of their own keeps this suite clear of
-    // others running beside it.
-    const portBase = 33_000 + Math.floor(Math.random() * 200) * 100;
-    mesos = await startLocalMesos({ port: 0, agents: 2, resources: `cpus:2;mem:2048;disk:1000;ports:[${portBase}-${portBase + 99}]`, workDir: join(dir, 'mesos'), allocationIntervalMs: 100 });
-    ports = {
-      rest: await freePort(),
-      gateway: await freePort(),
-      overlayHttp: await freePort(),
-      perJob: { overlay: await freePort(), overlayHttp: await freePort(), schedulerHttp: await freePort(), rpc: await freePort(), artifactGrpc: await freePort() },
-    };
-    mkdirSync(join(dir, 'conf'));
-    // What an operator writes once; both the cluster and the CLI read it.
-    writeFileSync(
-      join(dir, 'conf/mesoflow-conf.yaml'),
-      [
-        `mesos.master: ${mesos.url.replace(/^http:\/\//, '')}`,
-        'jobmanager.rpc.address: 127.0.0.1',
-        `jobmanager.rpc.port: ${await freePort()}`,
-        `rest.port: ${ports.rest}`,
-        `dispatcher.grpc.port: ${ports.gateway}`,
-        `redis.url: ${redis.url}`,
-        'mesos.initial-tasks: 2',
-        'taskmanager.numberOfTaskSlots: 2',
-        'mesos.resourcemanager.tasks.cpus: 0.2',
-        'mesos.resourcemanager.tasks.mem: 256m',
-        'mesos.resourcemanager.declined-offer-refuse-duration: 200ms',
-        `mesos.resourcemanager.artifactserver.grpc.port: ${await freePort()}`,
-        'mesos.resourcemanager.artifactserver.bind-host: 127.0.0.1',
-        'mesos.resourcemanager.artifactserver.advertised-host: 127.0.0.1',
-        '',
-      ].join('\n'),
-    );
-    env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MESOFLOW_'))), MESOFLOW_CONF_DIR: join(dir, 'conf') };
-    appMaster = new ManagedProcess({
-      name: 'appmaster',
-      command: join(REPOSITORY_ROOT, 'bin/mesos-appmaster.sh'),
-      args: [
-        `--work-dir=${join(dir, 'am')}`,
-        '--bind-host=127.0.0.1',
-        `--config-overlay-port=${await freePort()}`,
-        `--config-overlay-http-port=${ports.overlayHttp}`,
-        `--scheduler-http-port=${await freePort()}`,
-        '-Dmesos.resourcemanager.framework.name=cli-e2e',
-      ],
-      logFile: join(dir, 'appmaster.log'),
-      env,
-      ready: () => Promise.resolve(/Session cluster is up/.test(appMasterLog())),
-      readyTimeoutMs: 120_000,
-    });
-    try {
-      await appMaster.start();
-      await waitFor(() => (appMasterLog().match(/TaskManager '[^']+' registered/g) ?? []).length >= 2, { timeoutMs: 90_000, intervalMs: 250, description: 'two TaskManagers registered' });
-    } catch (error) {
-      // CI keeps no files: the cluster's warnings and errors say why it did not come up.
-      const problems = appMasterLog().split('\n').filter((line) => line !== '' && !line.includes('"level":30')).slice(-30);
-      const sandboxes = execFileSync('find', [join(dir, 'mesos'), '-name', 'stderr', '-newer', join(dir, 'conf/mesoflow-conf.yaml')], { encoding: 'utf8' }).split('\n').filter(Boolean);
-      const taskStderr = sandboxes.length === 0 ? 'no sandbox' : readFileSync(sandboxes[sandboxes.length - 1] ?? '', 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`${(error as Error).message}\nThe application master's last warnings and errors:\n${problems.join('\n')}\nA TaskManager's stderr:\n${taskStderr}`);
-    }
+    cluster = await startSessionCluster('cli-e2e');
+    ({ dir, env } = cluster);
   }, 240_000);
 
   afterAll(async () => {
-    await appMaster?.stop('SIGTERM', 30_000);
-    await mesos?.stop();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   it('runs WordCount attached: progress lines, FINISHED, exit code 0, the counts printed by the TaskManagers', async () => {
@@ -171,19 +89,20 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     const graph = join(dir, 'per-job.graph');
     expect((await mesoflow(['jobgraph', '-p', '2', join(REPOSITORY_ROOT, 'examples/batch/word-count.ts'), '-o', graph, '--execution-mode', 'batch'])).code).toBe(0);
     const log = join(dir, 'per-job.log');
+    const ports = { overlay: await freePort(), overlayHttp: await freePort(), schedulerHttp: await freePort(), rpc: await freePort(), artifactGrpc: await freePort() };
     const exit = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = execFile(
         join(REPOSITORY_ROOT, 'bin/mesos-appmaster-job.sh'),
         [
           `--work-dir=${join(dir, 'per-job')}`,
           '--bind-host=127.0.0.1',
-          `--config-overlay-port=${ports.perJob.overlay}`,
-          `--config-overlay-http-port=${ports.perJob.overlayHttp}`,
-          `--scheduler-http-port=${ports.perJob.schedulerHttp}`,
+          `--config-overlay-port=${ports.overlay}`,
+          `--config-overlay-http-port=${ports.overlayHttp}`,
+          `--scheduler-http-port=${ports.schedulerHttp}`,
           `-Dinternal.jobgraph-path=${graph}`,
           '-Dmesos.resourcemanager.framework.name=cli-e2e-per-job',
-          `-Djobmanager.rpc.port=${ports.perJob.rpc}`,
-          `-Dmesos.resourcemanager.artifactserver.grpc.port=${ports.perJob.artifactGrpc}`,
+          `-Djobmanager.rpc.port=${ports.rpc}`,
+          `-Dmesos.resourcemanager.artifactserver.grpc.port=${ports.artifactGrpc}`,
         ],
         { cwd: dir, env, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
         (_error, stdout, stderr) => {
@@ -195,7 +114,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     expect({ code: exit.code, tail: exit.output.split('\n').filter((line) => !line.includes('"level":30')).slice(-10) }).toMatchObject({ code: 0 });
     expect(exit.output).toMatch(/Job 'WordCount' \([0-9a-f]{32}\) finished/);
     expect(exit.output).toMatch(/The application is deregistered \(SUCCEEDED\); framework '[^']+' torn down/);
-    const frameworks = mesos.state() as { frameworks: Array<{ name: string }>; completed_frameworks: Array<{ name: string }> };
+    const frameworks = cluster.mesos.state() as { frameworks: Array<{ name: string }>; completed_frameworks: Array<{ name: string }> };
     expect(frameworks.completed_frameworks.map((framework) => framework.name)).toContain('cli-e2e-per-job');
     expect(frameworks.frameworks.map((framework) => framework.name)).not.toContain('cli-e2e-per-job');
   }, 180_000);
@@ -210,7 +129,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
       description: 'the dispatcher gateway restarted by the supervisor',
     });
     const pids = [...new Set([...appMasterLog().matchAll(/"service":"(?:artifact-server|config-overlay|scheduler|dispatcher-gateway)","pid":(\d+)/g)].map((match) => Number(match[1])))];
-    await appMaster.stop('SIGTERM', 30_000);
+    await cluster.stopAppMaster();
     const alive = pids.filter((pid) => {
       try {
         process.kill(pid, 0);
