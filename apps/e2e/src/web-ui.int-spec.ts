@@ -85,10 +85,17 @@ describe('the web UI in Chromium against a session cluster', () => {
     expect(await page.locator('[data-testid^="taskmanager-history-"]').count()).toBeGreaterThanOrEqual(2);
     expect(await testId('taskmanager-sandbox-link').getAttribute('href')).toMatch(/\/#\/agents\/.+\/frameworks\/.+\/executors\/taskmanager-\d+\/browse$/);
     await shot('taskmanager');
+
+    await testId('nav-taskmanagers').click();
+    await testId('taskmanagers-table').waitFor();
+    expect(await page.locator('[data-testid^="taskmanager-link-"]').count()).toBe(2);
+    expect(await testId(`taskmanager-${taskManagerId}`).textContent()).toContain('TASK_RUNNING');
+    await shot('taskmanagers');
   });
 
   it('cancels the running job with the token, and the page follows it to CANCELED without reloading', async () => {
-    await page.goBack();
+    await testId('nav-jobs').click();
+    await testId(`job-link-${running}`).click();
     await testId('cancel-button').click();
     await testId('token-form').waitFor();
     await testId('token-input').fill(TOKEN);

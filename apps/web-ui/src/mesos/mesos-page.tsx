@@ -16,7 +16,8 @@ function OfferChart({ mesos }: { mesos: MesosView }) {
   const height = PLOT.top + PLOT.height + PLOT.bottom;
   return (
     <figure className="chart">
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} data-testid="mesos-offer-chart" role="img" aria-label="Offers per interval">
+      {/* Scales with the card, keeping its proportions, so text is never stretched. */}
+      <svg width="100%" viewBox={`0 0 ${width} ${height}`} data-testid="mesos-offer-chart" role="img" aria-label="Offers per interval">
         <g transform={`translate(${PLOT.left} ${PLOT.top})`}>
           {[0, 0.5, 1].map((fraction) => (
             <g key={fraction}>
