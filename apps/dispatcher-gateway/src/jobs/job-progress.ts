@@ -1,39 +1,17 @@
 // What a job master reports while it runs a job, as stored with the job (`progress_json` of
 // JobService's Job, the source of the web UI's job page). Written by JobMasterExecution, read by
 // the CLI (`phase`, `tasks`) and by the gateway's /api/v1 views (everything).
+import type { ExceptionView, TaskView } from '@mesoflow/web-api';
 
-/** One task of the current attempt. */
-export interface TaskProgress {
-  readonly vertexId: string;
-  readonly subtask: number;
-  readonly attempt: number;
-  /** `CREATED`, `SCHEDULED`, `DEPLOYING`, `RUNNING`, `FINISHED`, `CANCELING`, `CANCELED`, `FAILED`. */
-  readonly state: string;
-  readonly taskManagerId?: string;
-  /**
-   * Records taken in (from inputs, or made by a source) and sent on (to outgoing edges, or
-   * written by a sink) so far, once the TaskManager reported them (about every second).
-   */
-  readonly recordsIn?: number;
-  readonly recordsOut?: number;
-  /** Per second between the TaskManager's last two reports; absent once the task ended. */
-  readonly recordsInPerSecond?: number;
-  readonly recordsOutPerSecond?: number;
-}
+/** One task of the current attempt: the web UI's TaskView without what the graph names. */
+export type TaskProgress = Omit<TaskView, 'vertexName' | 'parallelism'>;
 
 /**
  * A failure of a task, with the operator and key when a user function failed; or of a job
- * attempt that failed without a task failing (no slots), without vertex and subtask.
+ * attempt that failed without a task failing (no slots), without vertex and subtask. The web
+ * UI's ExceptionView, with the vertex by id rather than name.
  */
-export interface TaskException {
-  readonly atMs: number;
-  readonly message: string;
-  readonly vertexId?: string;
-  readonly subtask?: number;
-  readonly operatorId?: string;
-  readonly operatorName?: string;
-  readonly keyJson?: string;
-}
+export type TaskException = Omit<ExceptionView, 'vertexName'> & { readonly vertexId?: string };
 
 export interface JobProgress {
   /** The job master's state, e.g. `RUNNING`, `RESTARTING`. */

@@ -87,13 +87,17 @@ export interface TaskView {
   readonly subtask: number;
   readonly parallelism: number;
   readonly attempt: number;
-  /** `SCHEDULED`, `DEPLOYING`, `RUNNING`, `FINISHED`, `CANCELING`, `CANCELED`, `FAILED`. */
+  /** `CREATED`, `SCHEDULED`, `DEPLOYING`, `RUNNING`, `FINISHED`, `CANCELING`, `CANCELED`, `FAILED`. */
   readonly state: string;
   /** The TaskManager's Mesos task id; undefined before it has a slot. */
   readonly taskManagerId?: string;
-  /** Records read and written so far, and per second over the last report; undefined before the first report. */
+  /**
+   * Records taken in (from inputs, or made by a source) and sent on (to outgoing edges, or
+   * written by a sink) so far, once the TaskManager reported them (about every second).
+   */
   readonly recordsIn?: number;
   readonly recordsOut?: number;
+  /** Per second between the TaskManager's last two reports; absent once the task ended. */
   readonly recordsInPerSecond?: number;
   readonly recordsOutPerSecond?: number;
 }
