@@ -1,6 +1,16 @@
 // Reading deploy/'s Marathon definitions and Dockerfiles the way their consumers do: Marathon
 // hands `cmd` to /bin/sh, Docker reads a Dockerfile line by line. Shared by the deploy suites.
-import { parseDynamicProperties, type DynamicProperty } from '@mesoflow/config';
+import {
+  loadConfig,
+  optionDefinition,
+  parseDynamicProperties,
+  TASKMANAGER_INHERITED_KEYS,
+  type ConfigKey,
+  type ConfigReader,
+  type DynamicProperty,
+  type MesoflowConfig,
+} from '@mesoflow/config';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,6 +31,15 @@ export const EXAMPLE_VALUES: Readonly<Record<string, string>> = {
   '<user>': 'mesoflow',
   $HOST: 'agent-7.example',
   $MESOS_SANDBOX: '/var/lib/mesos/slaves/s1/frameworks/f1/executors/e1/runs/latest',
+  // The ports Marathon assigns to `portDefinitions` with port 0, in their order (DC/OS package).
+  $PORT0: '31010',
+  $PORT1: '31011',
+  $PORT2: '31012',
+  $PORT3: '31013',
+  $PORT4: '31014',
+  $PORT5: '31015',
+  $PORT6: '31016',
+  $PORT7: '31017',
 };
 
 /** Every `<placeholder>` in a text. */
@@ -42,10 +61,16 @@ export interface MarathonApp {
   cpus: number;
   mem: number;
   instances: number;
-  env?: Record<string, string>;
+  /** A value, or (DC/OS Enterprise) a reference to one of `secrets`. */
+  env?: Record<string, string | { secret: string }>;
+  secrets?: Record<string, { source: string }>;
+  container?: { type: 'DOCKER' | 'MESOS'; docker?: { image: string } };
+  fetch?: Array<{ uri: string; extract?: boolean; cache?: boolean }>;
+  labels?: Record<string, string>;
+  taskKillGracePeriodSeconds?: number;
   constraints?: string[][];
   dependencies?: string[];
-  portDefinitions?: Array<{ port: number; name?: string; protocol?: string }>;
+  portDefinitions?: Array<{ port: number; name?: string; protocol?: string; labels?: Record<string, string> }>;
   requirePorts?: boolean;
   healthChecks?: Array<{ protocol: string; path?: string; port?: number; portIndex?: number; gracePeriodSeconds?: number }>;
   upgradeStrategy?: { minimumHealthCapacity?: number; maximumOverCapacity?: number };
@@ -58,6 +83,43 @@ export interface MarathonGroup {
 
 export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(join(DEPLOY, path), 'utf8')) as T;
+}
+
+/** Validators for Marathon app and group definitions, from deploy/marathon/schema. */
+export function marathonValidators(): { app: ValidateFunction; group: ValidateFunction } {
+  // strictTuples off: a constraint is [field, operator] or [field, operator, value], which Ajv's
+  // strict mode would want as a fixed-length tuple.
+  const ajv = new Ajv({ allErrors: true, strictTuples: false });
+  ajv.addSchema(readJson<object>('marathon/schema/app.schema.json'), 'app');
+  ajv.addSchema(readJson<object>('marathon/schema/group.schema.json'), 'group');
+  const app = ajv.getSchema('app');
+  const group = ajv.getSchema('group');
+  if (app === undefined || group === undefined) throw new Error('deploy/marathon/schema: the app or group schema did not compile');
+  return { app, group };
+}
+
+/** The four services bin/mesos-appmaster.sh runs, in its start order. */
+export const APPMASTER_SERVICES: readonly ConfigReader[] = ['artifact-server', 'config-overlay', 'scheduler', 'dispatcher-gateway'];
+
+/**
+ * The configuration each service of bin/mesos-appmaster.sh loads from `properties`, `env` (the
+ * task's `MESOFLOW_*` variables) and `confDir`, with the defaults
+ * apps/appmaster/src/cluster-children.ts's clusterDefaults adds when the user does not set them.
+ * Throws the ConfigError the application master would fail with.
+ */
+export function appMasterConfigs(properties: readonly DynamicProperty[], options: { confDir: string; env?: Readonly<Record<string, string>> }): Map<ConfigReader, MesoflowConfig> {
+  const given = new Set(properties.map((property) => property.key));
+  const defaults: DynamicProperty[] = [];
+  if (!given.has('mesos.resourcemanager.artifactserver.grpc.port')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.grpc.port', value: '6124' });
+  if (!given.has('mesos.resourcemanager.artifactserver.root')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.root', value: withExampleValues('$MESOS_SANDBOX/artifacts') });
+  const configs = new Map<ConfigReader, MesoflowConfig>();
+  for (const service of APPMASTER_SERVICES) configs.set(service, loadConfig({ dynamicProperties: [...defaults, ...properties], service, env: options.env ?? {}, confDir: options.confDir }));
+  return configs;
+}
+
+/** Whether a service uses an option: it reads it, or (the configuration overlay) passes it on to TaskManagers. */
+export function usesOption(service: ConfigReader, key: ConfigKey): boolean {
+  return optionDefinition(key).readers.includes(service) || (service === 'config-overlay' && TASKMANAGER_INHERITED_KEYS.includes(key));
 }
 
 /** The program a Marathon app runs: which Mesoflow program, and its arguments. */
@@ -80,9 +142,10 @@ const SERVICE_CMD = /^cd (\S+) && exec node --import tsx apps\/([a-z-]+)\/src\/m
 /**
  * Splits a Marathon `cmd` into its program and arguments. Only plain words separated by spaces
  * are accepted (no quotes or shell operators beyond the group's `cd ... && exec`), so that this
- * split is the one /bin/sh makes.
+ * split is the one /bin/sh makes. `installation` is where the command expects Mesoflow, after
+ * the example values are put in (the DC/OS package can run it from the sandbox).
  */
-export function parseCommand(cmd: string): AppProgram {
+export function parseCommand(cmd: string, installation = INSTALLATION): AppProgram {
   const expanded = withExampleValues(cmd);
   let program: AppProgram['program'];
   let entry: string;
@@ -90,7 +153,7 @@ export function parseCommand(cmd: string): AppProgram {
   const service = SERVICE_CMD.exec(expanded);
   if (service) {
     const [, home = '', name = '', rest = ''] = service;
-    if (home !== INSTALLATION) throw new Error(`'${cmd}' runs from '${home}', not the installation ${INSTALLATION}`);
+    if (home !== installation) throw new Error(`'${cmd}' runs from '${home}', not the installation ${installation}`);
     const known = SERVICES.find((candidate) => candidate === name);
     if (known === undefined) throw new Error(`'${cmd}' runs apps/${name}, which is none of ${SERVICES.join(', ')}`);
     program = known;
@@ -98,9 +161,9 @@ export function parseCommand(cmd: string): AppProgram {
     words = rest.trim().split(/ +/).filter((word) => word !== '');
   } else {
     const [script = '', ...rest] = expanded.split(/ +/);
-    if (script !== `${INSTALLATION}/bin/mesos-appmaster.sh`) throw new Error(`'${cmd}' starts neither a service nor ${INSTALLATION}/bin/mesos-appmaster.sh`);
+    if (script !== `${installation}/bin/mesos-appmaster.sh`) throw new Error(`'${cmd}' starts neither a service nor ${installation}/bin/mesos-appmaster.sh`);
     program = 'appmaster';
-    entry = join(REPOSITORY, relative(INSTALLATION, script));
+    entry = join(REPOSITORY, relative(installation, script));
     words = rest;
   }
   const unsafe = words.find((word) => /['"`;|&<>\\$()*?]/.test(word));
@@ -133,6 +196,16 @@ export function appMasterFlags(): { known: string[]; portDefaults: Map<string, n
   const known = [...list.matchAll(/'(--[a-z-]+)'/g)].map((match) => match[1] ?? '');
   const portDefaults = new Map([...source.matchAll(/flags\.port\('(--[a-z-]+)', (\d+)\)/g)].map((match) => [match[1] ?? '', Number(match[2])]));
   return { known, portDefaults };
+}
+
+/** The value of `--name value` or `--name=value` among a program's flags. */
+export function flagValue(flags: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i] ?? '';
+    if (flag === name) return flags[i + 1];
+    if (flag.startsWith(`${name}=`)) return flag.slice(name.length + 1);
+  }
+  return undefined;
 }
 
 /** One instruction of a Dockerfile, continuation lines joined. */

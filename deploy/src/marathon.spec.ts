@@ -1,28 +1,23 @@
 // The Marathon definitions in deploy/marathon: valid for Marathon 1.11, and running our programs
 // with flags and options they accept, ports they listen on reserved, and peers wired to where
 // the other apps listen. Values are checked with the example values of deploy/README.md.
-import {
-  isConfigKey,
-  loadConfig,
-  optionDefinition,
-  TASKMANAGER_INHERITED_KEYS,
-  type ConfigKey,
-  type ConfigReader,
-  type DynamicProperty,
-  type MesoflowConfig,
-} from '@mesoflow/config';
-import Ajv, { type ValidateFunction } from 'ajv';
+import { isConfigKey, loadConfig, optionDefinition, type ConfigKey, type ConfigReader, type DynamicProperty, type MesoflowConfig } from '@mesoflow/config';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
+  appMasterConfigs,
   appMasterFlags,
+  APPMASTER_SERVICES,
   DEPLOY,
+  flagValue,
   INSTALLATION,
+  marathonValidators,
   parseCommand,
   parseServiceSettings,
   placeholdersIn,
   readJson,
   REPOSITORY,
+  usesOption,
   withExampleValues,
   type AppProgram,
   type MarathonApp,
@@ -31,16 +26,7 @@ import {
 
 const single = readJson<MarathonApp>('marathon/mesoflow.json');
 const group = readJson<MarathonGroup>('marathon/mesoflow-group.json');
-const SERVICES: readonly ConfigReader[] = ['artifact-server', 'config-overlay', 'scheduler', 'dispatcher-gateway'];
-
-function schemaValidators(): { app: ValidateFunction; group: ValidateFunction } {
-  // strictTuples off: a constraint is [field, operator] or [field, operator, value], which Ajv's
-  // strict mode would want as a fixed-length tuple.
-  const ajv = new Ajv({ allErrors: true, strictTuples: false });
-  ajv.addSchema(JSON.parse(readFileSync(join(DEPLOY, 'marathon/schema/app.schema.json'), 'utf8')) as object, 'app');
-  ajv.addSchema(JSON.parse(readFileSync(join(DEPLOY, 'marathon/schema/group.schema.json'), 'utf8')) as object, 'group');
-  return { app: ajv.getSchema('app')!, group: ajv.getSchema('group')! };
-}
+const SERVICES = APPMASTER_SERVICES;
 
 /** What an app runs, as its programs would see it. */
 interface Analysis extends AppProgram {
@@ -63,20 +49,15 @@ function installationPath(path: string): string {
   return join(REPOSITORY, relative(INSTALLATION, path));
 }
 
-function load(service: ConfigReader, properties: readonly DynamicProperty[], app: MarathonApp): MesoflowConfig {
-  // Both bin/mesos-appmaster.sh and the group's `cd /opt/mesoflow` read the installation's conf/
-  // unless MESOFLOW_CONF_DIR says otherwise; no MESOFLOW_* option variables are set.
-  const confDir = installationPath(app.env?.['MESOFLOW_CONF_DIR'] ?? `${INSTALLATION}/conf`);
-  return loadConfig({ dynamicProperties: properties, service, env: {}, confDir });
+// Both bin/mesos-appmaster.sh and the group's `cd /opt/mesoflow` read the installation's conf/
+// unless MESOFLOW_CONF_DIR says otherwise; no MESOFLOW_* option variables are set.
+function confDirOf(app: MarathonApp): string {
+  const confDir = app.env?.['MESOFLOW_CONF_DIR'];
+  return installationPath(typeof confDir === 'string' ? confDir : `${INSTALLATION}/conf`);
 }
 
-function flagValue(flags: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < flags.length; i++) {
-    const flag = flags[i] ?? '';
-    if (flag === name) return flags[i + 1];
-    if (flag.startsWith(`${name}=`)) return flag.slice(name.length + 1);
-  }
-  return undefined;
+function load(service: ConfigReader, properties: readonly DynamicProperty[], app: MarathonApp): MesoflowConfig {
+  return loadConfig({ dynamicProperties: properties, service, env: {}, confDir: confDirOf(app) });
 }
 
 function analyse(app: MarathonApp): Analysis {
@@ -91,12 +72,7 @@ function analyse(app: MarathonApp): Analysis {
       const unknown = parsed.flags.filter((flag) => flag.startsWith('--') && !known.includes(flag.split('=')[0] ?? ''));
       if (unknown.length > 0) throw new Error(`bin/mesos-appmaster.sh does not take ${unknown.join(', ')} (it takes ${known.join(', ')})`);
       const port = (flag: string): number => Number(flagValue(parsed.flags, flag) ?? portDefaults.get(flag));
-      // What apps/appmaster/src/cluster-children.ts's clusterDefaults adds when the user does not set it.
-      const given = new Set(parsed.properties.map((property) => property.key));
-      const defaults: DynamicProperty[] = [];
-      if (!given.has('mesos.resourcemanager.artifactserver.grpc.port')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.grpc.port', value: '6124' });
-      if (!given.has('mesos.resourcemanager.artifactserver.root')) defaults.push({ key: 'mesos.resourcemanager.artifactserver.root', value: withExampleValues('$MESOS_SANDBOX/artifacts') });
-      for (const service of SERVICES) configs.set(service, load(service, [...defaults, ...parsed.properties], app));
+      for (const [service, config] of appMasterConfigs(parsed.properties, { confDir: confDirOf(app) })) configs.set(service, config);
       const scheduler = configs.get('scheduler')!;
       const gateway = configs.get('dispatcher-gateway')!;
       analysis = {
@@ -172,10 +148,7 @@ function analyse(app: MarathonApp): Analysis {
   return analysis;
 }
 
-/** Whether a service uses an option: it reads it, or (the configuration overlay) passes it on to TaskManagers. */
-function uses(service: ConfigReader, key: ConfigKey): boolean {
-  return optionDefinition(key).readers.includes(service) || (service === 'config-overlay' && TASKMANAGER_INHERITED_KEYS.includes(key));
-}
+const uses = usesOption;
 
 function formatted(config: MesoflowConfig, key: ConfigKey): string {
   return config.has(key) ? optionDefinition(key).type.format(config.get(key)) : '(unset)';
@@ -189,7 +162,7 @@ function hostOf(app: MarathonApp): string | undefined {
 const apps: Array<[string, MarathonApp]> = [[`mesoflow.json ${single.id}`, single], ...group.apps.map((app): [string, MarathonApp] => [`mesoflow-group.json ${app.id}`, app])];
 
 describe('Marathon definitions', () => {
-  const validators = schemaValidators();
+  const validators = marathonValidators();
 
   it('are valid Marathon app and group definitions', () => {
     expect(validators.app(single) ? [] : validators.app.errors).toEqual([]);
