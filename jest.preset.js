@@ -21,4 +21,7 @@ module.exports = {
   moduleNameMapper: pathsToModuleNameMapper(),
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // A ceiling, not a target: tests that talk to real servers share 2 cores with the rest of the
+  // suite in CI, and a 5 s default fails them on load alone. Slow tests set their own.
+  testTimeout: 20_000,
 };

@@ -2,6 +2,7 @@ import { ConfigError, ConfigErrorCode, type MesoflowConfig } from '@mesoflow/con
 import { JobRunner, SubmissionQueue } from '@mesoflow/dispatcher-submissions';
 import { JOB_SERVICE_GRPC, PROTO_ROOT } from '@mesoflow/proto';
 import { SlotRequester } from '@mesoflow/resourcemanager-client';
+import { resourceManagerLocation } from '@mesoflow/zk-store';
 import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,11 +96,11 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   const pollMs = runtime.pollMs ?? 1_000;
 
   const queue = await SubmissionQueue.open({ redisUrl, cluster, logger, watchPollMs: pollMs });
-  const schedulerTarget = `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`;
+  const scheduler = resourceManagerLocation(config);
   let requester: SlotRequester | undefined;
-  const slotRequester = (): SlotRequester => (requester ??= new SlotRequester({ target: schedulerTarget, logger }));
+  const slotRequester = (): SlotRequester => (requester ??= new SlotRequester({ target: scheduler.target, logger }));
   const execution = runtime.execution ?? new JobMasterExecution({ slots: slotRequester(), logger });
-  const clusterSource = runtime.cluster ?? schedulerClusterSource(slotRequester(), { target: schedulerTarget });
+  const clusterSource = runtime.cluster ?? schedulerClusterSource(slotRequester(), { target: scheduler.description });
   const graphs = new SubmittedGraphs(async (jobId) => (await queue.submission(jobId))?.jobGraph);
   let runner: JobRunner | undefined;
   let closing: Promise<void> | undefined;
@@ -113,6 +114,7 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
     stopped ??= (async () => {
       await closeRunner();
       requester?.close();
+      await scheduler.close();
       await queue.close();
     })();
     return stopped;

@@ -5,6 +5,7 @@ import { GrpcArtifactPublisher } from '@mesoflow/artifacts-client';
 import { isConfigError, loadConfig, parseDynamicProperties } from '@mesoflow/config';
 import { SlotRequester } from '@mesoflow/resourcemanager-client';
 import { createServiceLogger } from '@mesoflow/service';
+import { resourceManagerLocation } from '@mesoflow/zk-store';
 import { JobMasterExecution } from './execution/job-master-execution';
 import { readJobGraphFile, runJobGraph } from './job-cluster/run-job-graph';
 
@@ -22,7 +23,8 @@ async function main(): Promise<number> {
   const job = readJobGraphFile(config.get('internal.jobgraph-path'));
   const cancel = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => cancel.abort());
-  const slots = new SlotRequester({ target: `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`, logger });
+  const scheduler = resourceManagerLocation(config);
+  const slots = new SlotRequester({ target: scheduler.target, logger });
   const publisher = new GrpcArtifactPublisher({
     target: localTarget(config.get('mesos.resourcemanager.artifactserver.bind-host'), config.get('mesos.resourcemanager.artifactserver.grpc.port')),
   });
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
   } finally {
     publisher.close();
     slots.close();
+    await scheduler.close();
   }
 }
 

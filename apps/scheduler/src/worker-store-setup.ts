@@ -3,6 +3,7 @@ import {
   joinZooKeeperPath,
   LeaderLatch,
   openWorkerStore,
+  schedulerLatchPath,
   ZooKeeperConnection,
   type LeadershipLostReason,
   type WorkerStore,
@@ -59,7 +60,7 @@ export async function openSchedulerStore(
   const basePath = joinZooKeeperPath(rootPath, clusterId);
   // No `reconnect`: a scheduler whose session expired stops (the store holds the dead session), and
   // its supervisor starts a new one, which stands by.
-  const latch = new LeaderLatch({ connection, path: `${basePath}/leader-latch`, ...identity });
+  const latch = new LeaderLatch({ connection, path: schedulerLatchPath(rootPath, clusterId), ...identity });
   const close = async (): Promise<void> => {
     await latch.close().catch(() => undefined);
     await connection.close();

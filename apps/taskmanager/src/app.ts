@@ -7,6 +7,7 @@ import { addDataExchangeService, ExchangeClient, PartitionRegistry } from '@meso
 import { PROTO_ROOT, TASK_EXECUTOR_GRPC } from '@mesoflow/proto';
 import { TaskManagerRegistration, type BackoffOptions, type RegistrationInfo } from '@mesoflow/resourcemanager-client';
 import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
+import { resourceManagerLocation } from '@mesoflow/zk-store';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -93,7 +94,8 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
   if (!Number.isInteger(slots) || slots < 1) {
     throw new TaskManagerError(TaskManagerErrorCode.INVALID_CONFIGURATION, `'taskmanager.numberOfTaskSlots' must be a whole number >= 1, not ${slots}`);
   }
-  const jobManager = `${config.get('jobmanager.rpc.address')}:${config.get('jobmanager.rpc.port')}`;
+  const scheduler = resourceManagerLocation(config);
+  const jobManager = scheduler.description;
   const rpcPort = config.get('taskmanager.rpc.port') || (await freePortOn(settings.bindHost));
 
   // The data exchange first: its address goes into the registration.
@@ -173,7 +175,7 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
   }
 
   const registration = new TaskManagerRegistration({
-    target: jobManager,
+    target: scheduler.target,
     taskId: settings.taskId,
     rpcAddress,
     dataAddress,
@@ -203,6 +205,7 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
       await executor.shutdown();
       await service.close();
       await registration.close();
+      await scheduler.close();
       exchange.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

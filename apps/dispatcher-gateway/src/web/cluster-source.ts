@@ -13,7 +13,7 @@ export type SchedulerClient = Pick<SlotRequester, 'listWorkers' | 'getSchedulerS
 
 /** Options of {@link schedulerClusterSource}. */
 export interface SchedulerClusterSourceOptions {
-  /** `host:port` of the resource manager, for the error sentence. */
+  /** Where the resource manager is (`host:port`, or the leader followed), for the error sentence. */
   target: string;
   /** Deadline of each call, retries included: a page waits no longer for a scheduler that is down. @default 2000 */
   timeoutMs?: number;
@@ -61,7 +61,7 @@ export function schedulerClusterSource(client: SchedulerClient, options: Schedul
   const now = options.now ?? Date.now;
   const unavailable = (error: unknown): never => {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
-    throw new SchedulerUnavailableError(`The scheduler's resource manager at '${options.target}' could not be read: ${reason}`, { cause: error });
+    throw new SchedulerUnavailableError(`The scheduler's resource manager (${options.target}) could not be read: ${reason}`, { cause: error });
   };
   const workers = new CachedCall(() => client.listWorkers({ timeoutMs }).catch(unavailable), cacheMs, now);
   const status = new CachedCall(() => client.getSchedulerStatus({ timeoutMs }).catch(unavailable), cacheMs, now);

@@ -148,7 +148,7 @@ describe('the scheduler source', () => {
     const source = schedulerClusterSource(client, { target: 'rm:6123', now: () => 0 });
     const error = await source.workers().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SchedulerUnavailableError);
-    expect((error as Error).message).toBe("The scheduler's resource manager at 'rm:6123' could not be read: ListWorkers was not served within 2000 ms (last: connect ECONNREFUSED)");
+    expect((error as Error).message).toBe("The scheduler's resource manager (rm:6123) could not be read: ListWorkers was not served within 2000 ms (last: connect ECONNREFUSED)");
     await source.workers().catch(() => undefined);
     expect(calls).toBe(1);
   });

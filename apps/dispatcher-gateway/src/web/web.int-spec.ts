@@ -230,7 +230,7 @@ describe('the web UI API and files of the dispatcher gateway', () => {
   it('says the scheduler is unreachable in the overview, and answers 503 for its pages', async () => {
     const { rest } = await start();
     const overview = await json<OverviewView>(rest, '/api/v1/overview');
-    expect(overview.schedulerError).toMatch(/^The scheduler's resource manager at '127\.0\.0\.1:\d+' could not be read: /);
+    expect(overview.schedulerError).toMatch(/^The scheduler's resource manager \(127\.0\.0\.1:\d+\) could not be read: /);
     expect(overview).not.toHaveProperty('framework');
     expect(await json(rest, '/api/v1/taskmanagers', 503)).toEqual({ error: expect.stringContaining('could not be read') });
     expect(await json(rest, '/api/v1/mesos', 503)).toEqual({ error: expect.stringContaining('could not be read') });

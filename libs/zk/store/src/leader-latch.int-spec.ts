@@ -1,10 +1,9 @@
 // LeaderLatch and the fenced ZooKeeperWorkerStore against a REAL ZooKeeper 3.8 on loopback
 // (@mesoflow/testing, tickTime 500 ms so sessions can expire within a second).
-import { rejectionOf, startZooKeeper, type TestZooKeeper, waitFor } from '@mesoflow/testing';
+import { rejectionOf, startTcpProxy, startZooKeeper, type TcpProxy, type TestZooKeeper, waitFor } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
 import { LeaderLatch, type LeadershipLostReason, type ZooKeeperFence } from './leader-latch';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy';
 import { ZooKeeperConnection, type ZooKeeperConnectionOptions } from './zookeeper-connection';
 import { ZooKeeperWorkerStore } from './zookeeper-worker-store';
 

@@ -192,17 +192,7 @@ export class LeaderLatch {
    * `undefined` when nobody is in the election.
    */
   async leader(): Promise<LeaderInfo | undefined> {
-    // The first node may go between listing and reading it: list again.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const first = sortLatchNodes(await this.connection.getChildren(this.options.path))[0];
-      if (first === undefined) return undefined;
-      const path = `${this.options.path}/${first}`;
-      const node = await this.connection.getData(path);
-      if (node) return decodeLeaderInfo(node.data, path);
-    }
-    throw new ZkStoreError(ZkStoreErrorCode.CONFLICT, `The leader of '${this.options.path}' kept changing while read`, {
-      path: this.options.path,
-    });
+    return readLeader(this.connection, this.options.path);
   }
 
   /**
@@ -518,4 +508,21 @@ export class LeaderLatch {
       path: this.options.path,
     });
   }
+}
+
+/**
+ * The leader of the latch at `path` (`{ id, address }`), read without taking part in the
+ * election; `undefined` when nobody is in it (or the latch node does not exist yet).
+ */
+export async function readLeader(connection: ZooKeeperConnection, path: string): Promise<LeaderInfo | undefined> {
+  // The first node may go between listing and reading it: list again.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (!(await connection.exists(path))) return undefined;
+    const first = sortLatchNodes(await connection.getChildren(path))[0];
+    if (first === undefined) return undefined;
+    const nodePath = `${path}/${first}`;
+    const node = await connection.getData(nodePath);
+    if (node) return decodeLeaderInfo(node.data, nodePath);
+  }
+  throw new ZkStoreError(ZkStoreErrorCode.CONFLICT, `The leader of '${path}' kept changing while read`, { path });
 }

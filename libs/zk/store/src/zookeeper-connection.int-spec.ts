@@ -1,8 +1,7 @@
 // ZooKeeperConnection against a REAL ZooKeeper 3.8 on loopback (@mesoflow/testing).
-import { freePort, rejectionOf, startZooKeeper, type TestZooKeeper, waitFor } from '@mesoflow/testing';
+import { freePort, rejectionOf, startTcpProxy, startZooKeeper, type TcpProxy, type TestZooKeeper, waitFor } from '@mesoflow/testing';
 import { randomUUID } from 'node:crypto';
 import { isZkStoreError, ZkStoreErrorCode } from './errors';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy';
 import { ZooKeeperConnection, type ZooKeeperConnectionOptions } from './zookeeper-connection';
 
 describe('ZooKeeperConnection', () => {
