@@ -1,7 +1,7 @@
 import { createConfig } from '@mesoflow/config';
 import { clusterDefaults, jobClusterChildren, sessionClusterChildren, type AppMasterSettings } from './cluster-children';
 
-const SETTINGS: AppMasterSettings = { workDir: '/srv/am', bindHost: '0.0.0.0', localHost: '127.0.0.1', configOverlayPort: 6125, configOverlayHttpPort: 6128, schedulerHttpPort: 6129 };
+const SETTINGS: AppMasterSettings = { workDir: '/srv/am', bindHost: '0.0.0.0', localHost: '127.0.0.1', configOverlayPort: 6125, configOverlayHttpPort: 6128, schedulerHttpPort: 6129, highAvailability: false };
 
 describe('the session cluster', () => {
   it('runs the four services in order, each told where the ones before it are, all with the -D options', () => {
@@ -22,6 +22,11 @@ describe('the session cluster', () => {
       ['job', 'job', 'always'],
     ]);
     expect(children[3]?.args).toEqual(['dispatcher-gateway/src/job-cluster-main.ts', '-Dinternal.jobgraph-path=job.graph']);
+  });
+
+  it('does not wait for the scheduler of a high-availability cluster, which may stand by', () => {
+    const children = sessionClusterChildren({ ...SETTINGS, highAvailability: true }, { artifactGrpcPort: 6124, artifactHttpPort: 0, restPort: 8081 }, [], (entry) => ({ command: 'node', args: [entry] }));
+    expect(children.map((child) => child.readyUrl)).toEqual([undefined, 'http://127.0.0.1:6128/healthz', undefined, 'http://127.0.0.1:8081/healthz']);
   });
 
   it('fills in the artifact server options only where the configuration leaves them unset', () => {

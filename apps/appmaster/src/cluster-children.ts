@@ -21,6 +21,11 @@ export interface AppMasterSettings {
   configOverlayHttpPort: number;
   /** `--scheduler-http-port`: the scheduler's health and metrics. */
   schedulerHttpPort: number;
+  /**
+   * `high-availability: zookeeper`: the scheduler of a standby stands by in the election and
+   * serves nothing until it leads, so the services after it are not held up waiting for it.
+   */
+  highAvailability: boolean;
 }
 
 /** The options the cluster's own processes need, read from the user's `-D` and conf file. */
@@ -90,7 +95,7 @@ function clusterServices(settings: AppMasterSettings, ports: ClusterPorts, child
         `--bind-host=${settings.bindHost}`,
         `--config-overlay=${settings.localHost}:${settings.configOverlayPort}`,
       ],
-      settings.schedulerHttpPort,
+      settings.highAvailability ? 0 : settings.schedulerHttpPort,
     ),
   ];
 }

@@ -30,6 +30,7 @@ function parseSettings(args: readonly string[]): AppMasterSettings & { perJob: b
     configOverlayPort: flags.port('--config-overlay-port', 6125),
     configOverlayHttpPort: flags.port('--config-overlay-http-port', 6128),
     schedulerHttpPort: flags.port('--scheduler-http-port', 6129),
+    highAvailability: false,
   };
   flags.done();
   return settings;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ dynamicProperties: all, service: 'scheduler' });
   for (const service of ['artifact-server', 'config-overlay', 'dispatcher-gateway'] as const) loadConfig({ dynamicProperties: all, service });
   mkdirSync(settings.workDir, { recursive: true });
+  settings.highAvailability = config.get('high-availability') === 'zookeeper';
   const what = settings.perJob ? 'Per-job cluster' : 'Session cluster';
   const children = (settings.perJob ? jobClusterChildren : sessionClusterChildren)(
     settings,
