@@ -7,7 +7,11 @@ export { freePort } from './free-port';
 export { ManagedProcess } from './managed-process';
 export type { ManagedProcessSpec } from './managed-process';
 export { startRedis, startZooKeeper } from './servers';
-export type { TestRedis, TestServer, TestZooKeeper } from './servers';
+export type { StartRedisOptions, TestRedis, TestServer, TestZooKeeper } from './servers';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
+export { descendantPids, startSessionCluster } from './session-cluster';
+export type { CliRun, MesosRequest, SessionCluster, SessionClusterMesos, SessionClusterOptions } from './session-cluster';
 export {
   ensureSchedulerBundle,
   REPOSITORY_ROOT,

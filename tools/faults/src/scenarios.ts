@@ -1,0 +1,232 @@
+// The faults, one per scenario: what is broken, how, and what "recovered" means beyond healthy
+// workers. Fault timing and victims come from the suite's seeded random numbers.
+import { stateFrameworks, type StateTask } from '@mesoflow/mesos-local';
+import { waitFor } from '@mesoflow/testing';
+import { ZooKeeperConnection } from '@mesoflow/zk-store';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Stack, WorkerCheck } from './stack';
+
+/** What a scenario's fault needs. */
+export interface FaultContext {
+  readonly stack: Stack;
+  /** Seeded, uniform in [0, 1). */
+  readonly random: () => number;
+  readonly log: (line: string) => void;
+}
+
+/** A fault that was injected. */
+export interface Injected {
+  /** `performance.now()` from which recovery is timed: the kill, or the end of a partition. */
+  readonly recoveryFrom: number;
+  /** What must hold, beyond healthy workers and an answering gateway, for the service to count as recovered. */
+  readonly recovered?: (check: WorkerCheck) => boolean | Promise<boolean>;
+}
+
+/** A scenario the system supports today. */
+export interface Scenario {
+  readonly name: string;
+  /** Run on a cluster with `high-availability: zookeeper`. */
+  readonly ha: boolean;
+  /** Agents the stack needs for `trials` trials. */
+  agents(trials: number): number;
+  inject(context: FaultContext): Promise<Injected>;
+}
+
+/** A scenario of the issue that the system cannot run yet, and why. */
+export interface UnsupportedScenario {
+  readonly name: string;
+  readonly reason: string;
+}
+
+const twoAgents = (): number => 2;
+
+function pick<T>(items: readonly T[], random: () => number): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('nothing to pick from');
+  return item;
+}
+
+/** The process id of a running task, as its TASK_RUNNING status reports it. */
+function taskPid(task: StateTask): number | undefined {
+  const statuses = (task as StateTask & { statuses?: Array<{ container_status?: { executor_pid?: number } }> }).statuses ?? [];
+  return statuses.map((status) => status.container_status?.executor_pid).find((pid) => pid !== undefined);
+}
+
+function runningTasks(context: FaultContext): StateTask[] {
+  const { cluster } = context.stack;
+  return stateFrameworks(cluster.mesos.state())
+    .filter((framework) => framework.name === cluster.frameworkName)
+    .flatMap((framework) => framework.tasks)
+    .filter((task) => task.state === 'TASK_RUNNING');
+}
+
+const redisRestart: Scenario = {
+  name: 'redis-restart',
+  ha: false,
+  agents: twoAgents,
+  inject: async ({ stack, log }) => {
+    const at = performance.now();
+    // SIGKILL, then the same port and data: acknowledged submissions are in the append-only file.
+    await stack.cluster.redis.restart();
+    log(`Redis killed with SIGKILL and restarted on port ${stack.cluster.redis.port} with its data`);
+    return { recoveryFrom: at };
+  },
+};
+
+const taskManagerKill: Scenario = {
+  name: 'taskmanager-kill',
+  ha: false,
+  agents: twoAgents,
+  inject: (context) => {
+    const victim = pick(runningTasks(context), context.random);
+    const pid = taskPid(victim);
+    if (pid === undefined) return Promise.reject(new Error(`task '${victim.id}' reports no process id`));
+    const at = performance.now();
+    process.kill(pid, 'SIGKILL');
+    context.log(`TaskManager '${victim.id}' (pid ${pid}) killed with SIGKILL`);
+    return Promise.resolve({ recoveryFrom: at, recovered: (check: WorkerCheck) => !check.running.some((task) => task.id === victim.id) });
+  },
+};
+
+const agentRemove: Scenario = {
+  name: 'agent-remove',
+  ha: false,
+  // Each trial removes an agent for good.
+  agents: (trials) => trials + 1,
+  inject: async (context) => {
+    const agentId = pick([...new Set(runningTasks(context).map((task) => task.slave_id))], context.random);
+    const at = performance.now();
+    await context.stack.cluster.mesos.removeAgent(agentId);
+    context.log(`Agent '${agentId}' removed`);
+    return { recoveryFrom: at, recovered: (check) => !check.running.some((task) => task.slave_id === agentId) };
+  },
+};
+
+const agentUnreachable: Scenario = {
+  name: 'agent-unreachable',
+  ha: false,
+  agents: twoAgents,
+  inject: async (context) => {
+    const { mesos } = context.stack.cluster;
+    const agentId = pick([...new Set(runningTasks(context).map((task) => task.slave_id))], context.random);
+    await mesos.disconnectAgent(agentId);
+    context.log(`Agent '${agentId}' cut off from the master`);
+    await waitFor(() => !runningTasks(context).some((task) => task.slave_id === agentId), { timeoutMs: 30_000, intervalMs: 100, description: `agent '${agentId}' to be unreachable` });
+    const holdMs = Math.round(1_000 + context.random() * 3_000);
+    context.log(`Agent '${agentId}' is unreachable; it comes back in ${holdMs} ms`);
+    await sleep(holdMs);
+    await mesos.reconnectAgent(agentId);
+    context.log(`Agent '${agentId}' reconnected`);
+    return { recoveryFrom: performance.now() };
+  },
+};
+
+const masterRestart: Scenario = {
+  name: 'mesos-master-restart',
+  ha: false,
+  agents: twoAgents,
+  inject: async (context) => {
+    const { mesos } = context.stack.cluster;
+    const before = mesos.masterId;
+    const downtimeMs = Math.round(context.random() * 2_000);
+    const at = performance.now();
+    await mesos.restartMaster({ downtimeMs });
+    context.log(`Mesos master '${before}' failed over to '${mesos.masterId}' after ${downtimeMs} ms down`);
+    return { recoveryFrom: at };
+  },
+};
+
+const appMasterKill: Scenario = {
+  name: 'appmaster-kill',
+  ha: false,
+  agents: twoAgents,
+  inject: async (context) => {
+    const { cluster } = context.stack;
+    const at = performance.now();
+    const pids = await cluster.killAppMaster();
+    context.log(`Application master and its services (pids ${pids.join(', ')}) killed with SIGKILL`);
+    // Marathon restarts a failed app after its backoff (1 s by default).
+    await sleep(1_000);
+    await cluster.startAppMaster();
+    context.log(`Application master started again (pid ${cluster.appMasterPid() ?? '?'})`);
+    return { recoveryFrom: at };
+  },
+};
+
+const zooKeeperRestart: Scenario = {
+  name: 'zookeeper-restart',
+  ha: true,
+  agents: twoAgents,
+  inject: async ({ stack, log }) => {
+    const zk = stack.zk;
+    if (!zk) throw new Error('no ZooKeeper in this stack');
+    const at = performance.now();
+    await zk.restart();
+    log(`ZooKeeper killed with SIGKILL and restarted with its data`);
+    return { recoveryFrom: at };
+  },
+};
+
+const zooKeeperSessionExpiry: Scenario = {
+  name: 'zk-session-expiry',
+  ha: true,
+  agents: twoAgents,
+  inject: async ({ stack, log }) => {
+    const { zk, zkProxy } = stack;
+    if (!zk || !zkProxy) throw new Error('no ZooKeeper in this stack');
+    // Our own session, straight to the server: it watches the leader's latch node go.
+    const observer = await ZooKeeperConnection.connect({ connectString: zk.connectString, sessionTimeoutMs: 10_000 });
+    try {
+      const latch = '/mesoflow/default/leader-latch';
+      const before = (await observer.getChildren(latch)).sort();
+      const leaderNode = before[0];
+      if (leaderNode === undefined) throw new Error('no leader latch node');
+      const at = performance.now();
+      await zkProxy.cut();
+      log(`The cluster is cut off from ZooKeeper; waiting for the leader's session (node '${leaderNode}') to expire`);
+      await waitFor(async () => !(await observer.getChildren(latch)).includes(leaderNode), { timeoutMs: 30_000, intervalMs: 100, description: `latch node '${leaderNode}' to go` });
+      log(`Session of '${leaderNode}' expired after ${((performance.now() - at) / 1000).toFixed(1)} s; the link is healed`);
+      await zkProxy.heal();
+      return {
+        recoveryFrom: at,
+        // A new leader holds the latch (the restarted scheduler, as nothing else stands by).
+        recovered: async () => {
+          const reader = await ZooKeeperConnection.connect({ connectString: zk.connectString, sessionTimeoutMs: 10_000 });
+          try {
+            const nodes = (await reader.getChildren(latch)).sort();
+            return nodes.length > 0 && nodes[0] !== leaderNode;
+          } finally {
+            await reader.close();
+          }
+        },
+      };
+    } finally {
+      await observer.close();
+    }
+  },
+};
+
+/** Every scenario the system supports, in the order the suite runs them. */
+export const SCENARIOS: readonly Scenario[] = [
+  redisRestart,
+  taskManagerKill,
+  agentRemove,
+  agentUnreachable,
+  masterRestart,
+  appMasterKill,
+  zooKeeperRestart,
+  zooKeeperSessionExpiry,
+];
+
+/** The short form's scenarios: fast ones, sharing one stack. */
+export const SHORT_SCENARIOS: readonly string[] = ['taskmanager-kill', 'redis-restart', 'mesos-master-restart'];
+
+/** The issue's scenarios the system cannot run yet. */
+export const UNSUPPORTED: readonly UnsupportedScenario[] = [
+  {
+    name: 'leader-kill-standby-takeover',
+    reason:
+      'no standby application masters: only the scheduler has a leader latch; the gateway, artifact server and configuration overlay run once per application master, so nothing stands by to take over',
+  },
+];
