@@ -1,5 +1,5 @@
 import { decodeJobGraph, validateJobGraph } from '@mesoflow/dataflow-api';
-import { GrpcTaskDeployer, JobMaster, type CollectedRecord, type JobMasterEvent, type SlotProvider, type TaskDeployer } from '@mesoflow/dataflow-jobmaster';
+import { firstAttemptOfRun, GrpcTaskDeployer, JobMaster, type CollectedRecord, type JobMasterEvent, type SlotProvider, type TaskDeployer } from '@mesoflow/dataflow-jobmaster';
 import type { JsonValue, RunContext } from '@mesoflow/dispatcher-submissions';
 import type { Logger } from 'pino';
 import type { JobProgress } from '../jobs/job-progress';
@@ -49,6 +49,8 @@ export class JobMasterExecution implements JobExecution {
     const master = new JobMaster({
       jobId,
       graph,
+      // A run after a gateway died must not take the dead job master's slots or executions for its own.
+      firstAttempt: firstAttemptOfRun(context.attempt, graph),
       slots: this.options.slots,
       deployer,
       ...(this.options.slotRequestTimeoutMs === undefined ? {} : { slotRequestTimeoutMs: this.options.slotRequestTimeoutMs }),
@@ -68,7 +70,7 @@ export class JobMasterExecution implements JobExecution {
       await progress.flush();
       switch (result.state) {
         case 'FINISHED':
-          return { collected: collectedOf(records, result.restarts) };
+          return { collected: collectedOf(records, result.lastAttempt) };
         case 'FAILED':
           throw new Error(result.failure?.message ?? `Job '${jobId}' failed`);
         case 'CANCELED':

@@ -5,7 +5,7 @@
  * job over a slot provider (`SlotRequester`) and a {@link TaskDeployer} (the TaskManagers; over
  * gRPC: {@link GrpcTaskDeployer}).
  */
-export { JobMaster } from './job-master';
+export { firstAttemptOfRun, JobMaster } from './job-master';
 export type { JobFailure, JobMasterEvent, JobMasterOptions, JobPhase, JobProgress, JobResult, PhaseChange, TaskSnapshot } from './job-master';
 export type { SlotProvider, TaskDeployer, TaskFailure, TaskMetricsReport, TaskStateReport, TaskStateReporter } from './ports';
 export { GrpcTaskDeployer, TaskDeployError, TaskDeployErrorCode, isTaskDeployError, toDeploymentMessage } from './grpc-task-deployer';

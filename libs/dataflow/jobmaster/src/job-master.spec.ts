@@ -7,7 +7,8 @@ import type { mesoflow } from '@mesoflow/proto';
 import { rejectionOf, waitFor } from '@mesoflow/testing';
 import { JobMasterErrorCode, type JobMasterError } from './errors';
 import type { TaskDeploymentDescriptor } from './execution-graph';
-import { JobMaster, type JobMasterEvent, type JobProgress, type JobResult } from './job-master';
+import { firstAttemptOfRun, JobMaster, type JobMasterEvent, type JobProgress, type JobResult } from './job-master';
+import { restartStrategyOf } from './restart-strategy';
 import type { TaskStateReport } from './ports';
 import type { JobState } from './states';
 import { FakeSlotProvider, FakeTaskManagers } from './testing/fakes';
@@ -74,7 +75,7 @@ describe('JobMaster', () => {
 
     report(master, deployed, 'RUNNING');
     report(master, deployed, 'FINISHED');
-    await expect(result).resolves.toEqual({ jobId: 'job-1', state: 'FINISHED', restarts: 0, failure: undefined });
+    await expect(result).resolves.toEqual({ jobId: 'job-1', state: 'FINISHED', restarts: 0, lastAttempt: 0, failure: undefined });
     expect(jobStates()).toEqual(['RUNNING', 'FINISHED']);
     expect(slots.released).toEqual(['job-1-attempt-0']);
     expect(master.tasks().every((t) => t.state === 'FINISHED')).toBe(true);
@@ -86,6 +87,28 @@ describe('JobMaster', () => {
     expect(phases).toContainEqual({ phase: 'deploying', attempt: 0, deployed: 5, total: 5 });
     expect(phases).toContainEqual({ phase: 'running', attempt: 0, running: 5, finished: 0, total: 5 });
     expect(phases[phases.length - 1]).toEqual({ phase: 'running', attempt: 0, running: 0, finished: 5, total: 5 });
+  });
+
+  it("starts a later run's attempts past every attempt of the runs before it, slots and executions alike", async () => {
+    const graph = wordCountGraph(2);
+    // wordCountGraph restarts up to its strategy's attempts: a second run starts past all of them.
+    const first = firstAttemptOfRun(2, graph);
+    expect(firstAttemptOfRun(1, graph)).toBe(0);
+    expect(first).toBe(restartStrategyOf(graph).attempts + 1);
+    const clock = new ManualClock(START);
+    const slots = new FakeSlotProvider();
+    const taskManagers = new FakeTaskManagers();
+    const master = new JobMaster({ jobId: 'job-1', graph, slots, deployer: taskManagers, clock, firstAttempt: first });
+    const result = master.run();
+    const deployed = await waitFor(() => (taskManagers.ofAttempt(first).length === 5 ? taskManagers.ofAttempt(first) : undefined), {
+      description: `5 deployments of attempt ${first}`,
+      intervalMs: 1,
+      timeoutMs: 2_000,
+    });
+    expect(slots.requests).toEqual([{ allocationId: `job-1-attempt-${first}`, jobId: 'job-1', slots: 2 }]);
+    report(master, deployed, 'RUNNING');
+    report(master, deployed, 'FINISHED');
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', restarts: 0, lastAttempt: first });
   });
 
   it('restarts after a task failure: cancels the others, waits the delay, new slots, attempt + 1', async () => {
@@ -142,6 +165,7 @@ describe('JobMaster', () => {
       jobId: 'job-1',
       state: 'FAILED',
       restarts: 1,
+      lastAttempt: 1,
       failure: {
         message: `Operator 'Flat Map' (flat-map-1) failed in subtask 1 (2/2) on key "be": boom`,
         attempt: 1,

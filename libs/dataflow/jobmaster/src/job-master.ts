@@ -37,6 +37,8 @@ export interface JobResult {
   readonly state: 'FINISHED' | 'FAILED' | 'CANCELED';
   /** Restarts made (attempts run minus one). */
   readonly restarts: number;
+  /** The number of the last attempt run: `firstAttempt + restarts`. */
+  readonly lastAttempt: number;
   /** FAILED: the last failure, the cause. CANCELED or FINISHED: the last failure, if any. */
   readonly failure?: JobFailure;
 }
@@ -105,6 +107,23 @@ export interface JobMasterOptions {
   readonly cancelTimeoutMs?: number;
   /** Deadline of each slot request. @default the slot provider's */
   readonly slotRequestTimeoutMs?: number;
+  /**
+   * The number of the first attempt, and so of its slot allocation (`<jobId>-attempt-<n>`) and
+   * execution ids. A job master that runs a job again after the previous one died starts past
+   * every attempt the dead one could have made, so the scheduler and the TaskManagers never take
+   * its attempts for the dead one's (see {@link firstAttemptOfRun}). @default 0
+   */
+  readonly firstAttempt?: number;
+}
+
+/**
+ * The first attempt number of the `run`-th job master of a job (1 for the first): each run
+ * gets the numbers of its own restarts, past those of the runs before it.
+ */
+export function firstAttemptOfRun(run: number, graph: mesoflow.dataflow.v1.JobGraph.$Properties): number {
+  const attemptsPerRun = restartStrategyOf(graph).attempts + 1;
+  // Attempt numbers are uint32 on the wire.
+  return Math.min((Math.max(run, 1) - 1) * attemptsPerRun, 2 ** 31);
 }
 
 /** Failures kept for {@link JobMaster.exceptions}. */
@@ -190,6 +209,7 @@ export class JobMaster {
   private readonly strategy: FixedDelayRestartStrategy;
   private readonly cancelTimeoutMs: number;
   private readonly slotRequestTimeoutMs: number | undefined;
+  private readonly firstAttempt: number;
   private readonly needed: number;
   private readonly listeners = new Set<(event: JobMasterEvent) => void>();
   /** Aborted by `cancel()`: stops a pending slot request and the restart delay. */
@@ -216,8 +236,9 @@ export class JobMaster {
     this.strategy = options.restartStrategy ?? restartStrategyOf(options.graph);
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 30_000;
     this.slotRequestTimeoutMs = options.slotRequestTimeoutMs;
+    this.firstAttempt = options.firstAttempt ?? 0;
     this.needed = slotsNeeded(options.graph);
-    this.enterPhase('created', 0);
+    this.enterPhase('created', this.firstAttempt);
     // Last: the deployer may report as soon as it is attached.
     this.deployer.attach?.(this);
   }
@@ -394,7 +415,7 @@ export class JobMaster {
   private async execute(): Promise<JobResult> {
     if (this.jobState === 'CANCELED') return this.result('CANCELED');
     this.setJobState('RUNNING');
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = this.firstAttempt; ; attempt++) {
       const run = this.startAttempt(attempt);
       const outcome = await run.outcome.promise;
       if (outcome.kind === 'finished') {
@@ -582,7 +603,7 @@ export class JobMaster {
   }
 
   private result(state: JobResult['state']): JobResult {
-    return { jobId: this.jobId, state, restarts: this.restartCount, failure: this.lastFailure };
+    return { jobId: this.jobId, state, restarts: this.restartCount, lastAttempt: this.firstAttempt + this.restartCount, failure: this.lastFailure };
   }
 
   private setJobState(to: JobState, failure?: JobFailure): void {
