@@ -50,6 +50,7 @@ describe('TaskExecutor record counts', () => {
       programs: new ProgramLoader(loadModule),
       logger: pino({ level: 'silent' }),
       metricsIntervalMs: 20,
+      jobMasterLostTimeoutMs: 300,
       onRecords: (recordsIn, recordsOut) => {
         told.recordsIn += recordsIn;
         told.recordsOut += recordsOut;
@@ -63,16 +64,41 @@ describe('TaskExecutor record counts', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  /** Deploys every subtask of the program run with `args` to the executor, in both slots. */
-  async function deployJob(jobId: string, args: readonly string[]): Promise<mesoflow.dataflow.v1.JobGraph> {
+  /** Deploys every subtask of the program run with `args` to the executor, in both slots, watching them as a job master does. */
+  async function deployJob(jobId: string, args: readonly string[]): Promise<mesoflow.dataflow.v1.JobGraph & { unwatch: () => void }> {
     const bundle = { path: BUNDLE_PATH, sha256 };
     const { graph } = await withProgramArgs(PROGRAM, args, () => planProgram(() => loadModule(PROGRAM), { bundle, defaultParallelism: 2 }));
     const slots = [0, 1].map((slotIndex) => ({ taskManagerId: 'tm-1', rpcAddress: '127.0.0.1:6122', dataAddress: DATA_ADDRESS, slotIndex }));
     const descriptors = buildDeploymentDescriptors({ jobId, graph, attempt: 0, allocation: { allocationId: `${jobId}-attempt-0`, jobId, slots, withdrawn: [], allocatedAtMs: 0 } });
-    executor.watch(jobId, (event) => events.push(event));
+    const unwatch = executor.watch(jobId, (event) => events.push(event));
     for (const descriptor of descriptors) executor.deploy(toDeploymentMessage(descriptor, { url: PROGRAM, sha256 }, args));
-    return graph;
+    return Object.assign(graph, { unwatch });
   }
+
+  const inState = (jobId: string, state: mesoflow.dataflow.v1.TaskState): number => events.filter((event) => event.attempt?.job_id === jobId && event.state === state).length;
+
+  it("cancels a job's running subtasks once no job master has watched them for the timeout, not before", async () => {
+    // A job master that reconnects within the timeout keeps its subtasks.
+    const kept = await deployJob('kept', ['--mode', 'unbounded']);
+    const tasks = (kept.vertices ?? []).reduce((sum, vertex) => sum + (vertex.parallelism ?? 1), 0);
+    await waitFor(() => inState('kept', TaskState.TASK_STATE_RUNNING) === tasks, { timeoutMs: 20_000, description: "'kept' RUNNING" });
+    kept.unwatch();
+    const rewatch = executor.watch('kept', (event) => events.push(event));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(inState('kept', TaskState.TASK_STATE_CANCELED)).toBe(0);
+    // Its job master cancels it; the slots are free for the next job.
+    for (const event of events.filter((candidate) => candidate.attempt?.job_id === 'kept' && candidate.state === TaskState.TASK_STATE_RUNNING)) executor.cancel(event.attempt);
+    await waitFor(() => inState('kept', TaskState.TASK_STATE_CANCELED) === tasks, { timeoutMs: 5_000, description: "'kept' CANCELED" });
+    rewatch();
+
+    // A job master that is gone: its subtasks are canceled after the timeout.
+    const orphaned = await deployJob('orphaned', ['--mode', 'unbounded']);
+    await waitFor(() => inState('orphaned', TaskState.TASK_STATE_RUNNING) === tasks, { timeoutMs: 20_000, description: "'orphaned' RUNNING" });
+    const lostAt = Date.now();
+    orphaned.unwatch();
+    await waitFor(() => executor.countByState().get('CANCELED') === 2 * tasks, { timeoutMs: 5_000, description: "every subtask of 'orphaned' CANCELED" });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(300);
+  });
 
   const keyOf = (event: TaskEvent): string => `${event.attempt?.vertex_id ?? ''}/${event.attempt?.subtask_index ?? 0}`;
 

@@ -35,6 +35,12 @@ export interface TaskExecutorOptions {
   readonly metricsIntervalMs?: number;
   /** Records taken in and sent on by subtasks since the last call (the TaskManager's totals), with each report. */
   readonly onRecords?: (recordsIn: number, recordsOut: number) => void;
+  /**
+   * How long a job's running subtasks go on with no job master watching them before they are
+   * canceled (Flink fails tasks whose JobManager is lost). A job master that died cannot see them
+   * end, and a new one runs the job again: left running, they would run it twice. @default 5000
+   */
+  readonly jobMasterLostTimeoutMs?: number;
 }
 
 const TERMINAL: ReadonlySet<TaskState> = new Set([TaskState.TASK_STATE_FINISHED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_FAILED]);
@@ -82,6 +88,8 @@ export class TaskExecutor {
   private readonly tasks = new Map<string, Task>();
   private readonly listeners = new Map<string, Set<Watcher>>();
   private shuttingDown = false;
+  /** Per job with subtasks but no watcher: when its subtasks are canceled. */
+  private readonly unwatched = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: TaskExecutorOptions) {}
 
@@ -144,6 +152,8 @@ export class TaskExecutor {
     }
     this.tasks.set(key, task);
     this.prune();
+    // Job masters watch before they deploy; a deployment nobody watches is already orphaned.
+    if (!this.listeners.has(id.jobId)) this.watchLost(id.jobId);
     this.options.logger.info({ task: key, slot: slotIndex }, `Deploying ${describeTask(id)} in slot ${slotIndex}`);
     this.publish(task, { state: TaskState.TASK_STATE_DEPLOYING });
     task.done = this.run(task, descriptor, graph, inputs);
@@ -175,10 +185,34 @@ export class TaskExecutor {
     const listeners = set;
     const watcher: Watcher = { listener, onClose };
     listeners.add(watcher);
+    clearTimeout(this.unwatched.get(jobId));
+    this.unwatched.delete(jobId);
     return () => {
       listeners.delete(watcher);
-      if (listeners.size === 0 && this.listeners.get(jobId) === listeners) this.listeners.delete(jobId);
+      if (listeners.size === 0 && this.listeners.get(jobId) === listeners) {
+        this.listeners.delete(jobId);
+        this.watchLost(jobId);
+      }
     };
+  }
+
+  /** The last watcher of `jobId` went: its running subtasks are canceled unless one comes back in time. */
+  private watchLost(jobId: string): void {
+    if (this.shuttingDown || this.unwatched.has(jobId)) return;
+    const timeoutMs = this.options.jobMasterLostTimeoutMs ?? 5_000;
+    const timer = setTimeout(() => {
+      this.unwatched.delete(jobId);
+      if (this.listeners.has(jobId)) return;
+      const running = [...this.tasks.values()].filter((task) => task.id.jobId === jobId && !TERMINAL.has(task.state));
+      if (running.length === 0) return;
+      this.options.logger.warn(
+        { jobId, subtasks: running.length },
+        `No job master has watched job '${jobId}' for ${timeoutMs} ms: it is gone, so its ${running.length} running subtask(s) are canceled`,
+      );
+      for (const task of running) this.cancel(attemptMessage(task.id));
+    }, timeoutMs);
+    timer.unref();
+    this.unwatched.set(jobId, timer);
   }
 
   /** Refuses new deployments, cancels every running subtask and waits (up to `timeoutMs`) for them to end. */
@@ -195,6 +229,8 @@ export class TaskExecutor {
       }),
     ]);
     clearTimeout(timer);
+    for (const timer of this.unwatched.values()) clearTimeout(timer);
+    this.unwatched.clear();
     // Watch streams end, so that draining the RPC port does not wait for them.
     const watchers = [...this.listeners.values()].flatMap((set) => [...set]);
     this.listeners.clear();
