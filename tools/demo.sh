@@ -27,11 +27,11 @@ cleanup() {
 trap cleanup EXIT
 
 # Free loopback ports, one per name.
-read -r redis_port mesos_port rpc_port rest_port gateway_port artifact_port overlay_port overlay_http scheduler_http \
-  job_rpc job_artifact job_overlay job_overlay_http job_scheduler_http < <(node -e "
+read -r redis_port mesos_port rpc_port rest_port gateway_port artifact_port artifact_http overlay_port overlay_http scheduler_http \
+  job_rpc job_artifact job_artifact_http job_overlay job_overlay_http job_scheduler_http < <(node -e "
   const net = require('net');
   const take = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-  (async () => { const ports = new Set(); while (ports.size < 14) ports.add(await take()); console.log([...ports].join(' ')); })();")
+  (async () => { const ports = new Set(); while (ports.size < 16) ports.add(await take()); console.log([...ports].join(' ')); })();")
 
 wait_for() { # description, seconds, command...
   local what=$1 seconds=$2; shift 2
@@ -65,6 +65,7 @@ mesos.resourcemanager.tasks.cpus: 0.5
 mesos.resourcemanager.tasks.mem: 256m
 mesos.resourcemanager.declined-offer-refuse-duration: 500ms
 mesos.resourcemanager.artifactserver.grpc.port: $artifact_port
+mesos.resourcemanager.artifactserver.port: $artifact_http
 mesos.resourcemanager.artifactserver.bind-host: 127.0.0.1
 mesos.resourcemanager.artifactserver.advertised-host: 127.0.0.1
 EOF
@@ -130,7 +131,8 @@ set +e
 bin/mesos-appmaster-job.sh --work-dir "$work/per-job" --bind-host 127.0.0.1 --config-overlay-port "$job_overlay" \
   --config-overlay-http-port "$job_overlay_http" --scheduler-http-port "$job_scheduler_http" \
   -Dinternal.jobgraph-path="$work/word-count.graph" -Dmesos.resourcemanager.framework.name=Mesoflow-demo-per-job \
-  -Djobmanager.rpc.port="$job_rpc" -Dmesos.resourcemanager.artifactserver.grpc.port="$job_artifact" >"$work/per-job.log" 2>&1
+  -Djobmanager.rpc.port="$job_rpc" -Dmesos.resourcemanager.artifactserver.grpc.port="$job_artifact" \
+  -Dmesos.resourcemanager.artifactserver.port="$job_artifact_http" >"$work/per-job.log" 2>&1
 code=$?
 set -e
 # The job's and the application master's own lines, from the cluster's JSON log.

@@ -29,11 +29,14 @@ describe('the session cluster', () => {
     expect(children.map((child) => child.readyUrl)).toEqual([undefined, 'http://127.0.0.1:6128/healthz', undefined, 'http://127.0.0.1:8081/healthz']);
   });
 
-  it('fills in the artifact server options only where the configuration leaves them unset', () => {
+  it('fills in the artifact server options only where the configuration leaves them unset, with a fixed HTTP port so bundle URLs outlive a restart', () => {
     expect(clusterDefaults(SETTINGS, createConfig())).toEqual([
       { key: 'mesos.resourcemanager.artifactserver.grpc.port', value: '6124' },
+      { key: 'mesos.resourcemanager.artifactserver.port', value: '6127' },
       { key: 'mesos.resourcemanager.artifactserver.root', value: '/srv/am/artifacts' },
     ]);
-    expect(clusterDefaults(SETTINGS, createConfig({ 'mesos.resourcemanager.artifactserver.grpc.port': 7124, 'mesos.resourcemanager.artifactserver.root': '/data' }))).toEqual([]);
+    // Even a port of 0 given on purpose is the user's choice.
+    const given = createConfig({ 'mesos.resourcemanager.artifactserver.grpc.port': 7124, 'mesos.resourcemanager.artifactserver.port': 0, 'mesos.resourcemanager.artifactserver.root': '/data' });
+    expect(clusterDefaults(SETTINGS, given)).toEqual([]);
   });
 });

@@ -43,6 +43,9 @@ export interface ClusterPorts {
 export function clusterDefaults(settings: AppMasterSettings, config: MesoflowConfig): DynamicProperty[] {
   const defaults: DynamicProperty[] = [];
   if (config.get('mesos.resourcemanager.artifactserver.grpc.port') === undefined) defaults.push({ key: 'mesos.resourcemanager.artifactserver.grpc.port', value: '6124' });
+  // Queued jobs keep their bundle's URL: an artifact server on a picked port (the registry's
+  // default 0) would serve them nowhere after the application master restarted.
+  if (config.source('mesos.resourcemanager.artifactserver.port')?.kind === 'default') defaults.push({ key: 'mesos.resourcemanager.artifactserver.port', value: '6127' });
   if (config.get('mesos.resourcemanager.artifactserver.root') === undefined) defaults.push({ key: 'mesos.resourcemanager.artifactserver.root', value: join(settings.workDir, 'artifacts') });
   return defaults;
 }

@@ -89,7 +89,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
     const graph = join(dir, 'per-job.graph');
     expect((await mesoflow(['jobgraph', '-p', '2', join(REPOSITORY_ROOT, 'examples/batch/word-count.ts'), '-o', graph, '--execution-mode', 'batch'])).code).toBe(0);
     const log = join(dir, 'per-job.log');
-    const ports = { overlay: await freePort(), overlayHttp: await freePort(), schedulerHttp: await freePort(), rpc: await freePort(), artifactGrpc: await freePort() };
+    const ports = { overlay: await freePort(), overlayHttp: await freePort(), schedulerHttp: await freePort(), rpc: await freePort(), artifactGrpc: await freePort(), artifactHttp: await freePort() };
     const exit = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = execFile(
         join(REPOSITORY_ROOT, 'bin/mesos-appmaster-job.sh'),
@@ -103,6 +103,7 @@ describe('bin/mesoflow against a session cluster from bin/mesos-appmaster.sh', (
           '-Dmesos.resourcemanager.framework.name=cli-e2e-per-job',
           `-Djobmanager.rpc.port=${ports.rpc}`,
           `-Dmesos.resourcemanager.artifactserver.grpc.port=${ports.artifactGrpc}`,
+          `-Dmesos.resourcemanager.artifactserver.port=${ports.artifactHttp}`,
         ],
         { cwd: dir, env, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
         (_error, stdout, stderr) => {

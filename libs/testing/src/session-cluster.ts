@@ -127,6 +127,8 @@ export async function startSessionCluster<M extends SessionClusterMesos>(name: s
       'mesos.resourcemanager.tasks.mem: 256m',
       'mesos.resourcemanager.declined-offer-refuse-duration: 200ms',
       `mesos.resourcemanager.artifactserver.grpc.port: ${ports.artifactServer}`,
+      // Fixed for the cluster's life (restarts included), as the application master's default 6127 is.
+      `mesos.resourcemanager.artifactserver.port: ${await freePort()}`,
       'mesos.resourcemanager.artifactserver.bind-host: 127.0.0.1',
       'mesos.resourcemanager.artifactserver.advertised-host: 127.0.0.1',
       ...(options.conf ?? []),
