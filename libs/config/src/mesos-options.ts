@@ -318,7 +318,9 @@ export const ARTIFACT_SERVER_OPTIONS = {
     default: 0,
     ...ARTIFACT_SERVER,
     readers: ['artifact-server', 'scheduler'],
-    description: 'The port the artifact server listens on; 0 picks a free port.',
+    description:
+      'The port the artifact server listens on; 0 picks a free port. `bin/mesos-appmaster.sh` uses 6127 when it is not ' +
+      'configured, so the URLs of queued jobs\' bundles outlive a restart.',
   }),
   'mesos.resourcemanager.artifactserver.grpc.port': option({
     type: portType({ min: 1 }),
