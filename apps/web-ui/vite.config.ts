@@ -8,7 +8,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 export default defineConfig({
   root: here('.'),
-  base: '/',
+  // Relative asset URLs: the page also works under a proxy's prefix (DC/OS's `/service/<name>/`).
+  base: './',
   plugins: [react()],
   resolve: {
     alias: { '@mesoflow/web-api': here('../../libs/web/api/src/index.ts') },

@@ -32,10 +32,18 @@ export function errorMessageOf(status: number, statusText: string, body: string)
   return `HTTP ${status}${statusText === '' ? '' : ` ${statusText}`}`;
 }
 
+/**
+ * The gateway's absolute API paths made relative to the page, so the UI also works behind a
+ * proxy that serves it under a prefix (DC/OS serves services at `/service/<name>/`).
+ */
+export function relativeToPage(path: string): string {
+  return path.startsWith('/') ? `.${path}` : path;
+}
+
 async function send(path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(relativeToPage(path), init);
   } catch (error) {
     throw new ApiError(0, `The gateway cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
   }

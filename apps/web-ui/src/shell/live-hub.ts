@@ -2,6 +2,7 @@
 // that set changes. Browsers allow a handful of connections per host, so one stream per
 // component would starve the GETs.
 import { apiPaths, type LiveTopic } from '@mesoflow/web-api';
+import { relativeToPage } from './http';
 
 /** `open` once the stream is up; `retrying` while the browser (or the hub) reconnects. */
 export type LiveStatus = 'idle' | 'connecting' | 'open' | 'retrying';
@@ -74,7 +75,7 @@ export class LiveHub {
       this.setStatus('idle');
       return;
     }
-    const source = new EventSource(apiPaths.events(topics));
+    const source = new EventSource(relativeToPage(apiPaths.events(topics)));
     this.source = source;
     this.setStatus('connecting');
     for (const topic of topics) {
