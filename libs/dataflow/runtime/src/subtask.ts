@@ -106,7 +106,11 @@ export async function runSubtask(options: SubtaskOptions): Promise<SubtaskResult
     return true;
   };
   // Undefined while every output has room: the common case costs no promise.
-  const writable = (): Promise<boolean> | undefined => (outputs.every((output) => output.writable() === undefined) ? undefined : waitWritable());
+  // Called per record: a plain loop, no callback allocated per call.
+  const writable = (): Promise<boolean> | undefined => {
+    for (const output of outputs) if (output.writable() !== undefined) return waitWritable();
+    return undefined;
+  };
 
   const chain = buildChain(graph, options.functions, vertexId, subtaskIndex, outputs, {
     clock: options.clock ?? systemClock,
