@@ -7,6 +7,7 @@ import { isTerminal, stateOf, type JobRecord, type JobState, type QueuedJobView 
 import { bullConnectionOf, clusterKeys, KEY_PREFIX, redisOptionsOf, type ClusterKeys, type RedisLocation } from './redis';
 import {
   decodeSubmission,
+  storedSubmissionOf,
   encodeSubmission,
   isJobId,
   jobIdOf,
@@ -124,7 +125,7 @@ export class SubmissionQueue {
     if (!job) {
       throw new SubmissionError(SubmissionErrorCode.UNKNOWN_JOB, `Job '${jobId}' vanished right after it was added`, { jobId });
     }
-    const stored = decodeSubmission(job.data, jobId);
+    const stored = storedSubmissionOf(job.data, jobId);
     if (stored.submissionId !== submission.submissionId || stored.digest !== data.digest) {
       throw new SubmissionError(
         SubmissionErrorCode.SUBMISSION_CONFLICT,
@@ -300,7 +301,7 @@ function validateSubmission(submission: Submission): void {
 
 /** A {@link JobRecord} from a BullMQ job, its state and the time of its cancel request. */
 export function recordOf(job: Job, bullState: QueuedJobView['bullState'], cancelAt: number | undefined): JobRecord {
-  const stored = decodeSubmission(job.data, job.id ?? '');
+  const stored = storedSubmissionOf(job.data, job.id ?? '');
   const cancelRequested = cancelAt !== undefined;
   let state = stateOf({ bullState }, cancelRequested);
   // A job canceled while queued is briefly active when a runner takes it only to discard it.

@@ -87,8 +87,11 @@ export function encodeSubmission(submission: Submission, submitNonce: string, su
   };
 }
 
-/** The submission back from stored job data; {@link SubmissionErrorCode.CORRUPT_JOB} when it is not ours. */
-export function decodeSubmission(data: unknown, jobId: string): StoredSubmission & { submission: Submission } {
+/**
+ * Stored job data, checked, without decoding the job graph (job records need only its fields);
+ * {@link SubmissionErrorCode.CORRUPT_JOB} when it is not ours.
+ */
+export function storedSubmissionOf(data: unknown, jobId: string): StoredSubmission {
   const stored = data as Partial<StoredSubmission> | null;
   if (
     !stored ||
@@ -102,7 +105,12 @@ export function decodeSubmission(data: unknown, jobId: string): StoredSubmission
   ) {
     throw new SubmissionError(SubmissionErrorCode.CORRUPT_JOB, `Job '${jobId}' does not hold a submission`, { jobId });
   }
-  const full = stored as StoredSubmission;
+  return stored as StoredSubmission;
+}
+
+/** The submission back from stored job data; {@link SubmissionErrorCode.CORRUPT_JOB} when it is not ours. */
+export function decodeSubmission(data: unknown, jobId: string): StoredSubmission & { submission: Submission } {
+  const full = storedSubmissionOf(data, jobId);
   return {
     ...full,
     submission: {
