@@ -40,7 +40,7 @@ function configOf(options: CommonOptions): { config: MesoflowConfig; dynamic: Re
 
 function withClient<T>(options: CommonOptions, use: (client: JobServiceClient) => Promise<T>): Promise<T> {
   const endpoints = clusterEndpoints(configOf(options).config, options.jobmanager);
-  const client = new JobServiceClient({ target: endpoints.gateway, tls: endpoints.gatewayTls, ...(endpoints.token === undefined ? {} : { token: endpoints.token }) });
+  const client = JobServiceClient.forCluster(endpoints);
   return use(client).finally(() => client.close());
 }
 

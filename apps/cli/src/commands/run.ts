@@ -33,11 +33,7 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   const progress = new Progress(options.out);
   progress.update(`Bundling ${options.program}`);
   const bundle = await bundleProgram(options.program, options.mesoflowHome);
-  const client = new JobServiceClient({
-    target: options.endpoints.gateway,
-    tls: options.endpoints.gatewayTls,
-    ...(options.endpoints.token === undefined ? {} : { token: options.endpoints.token }),
-  });
+  const client = JobServiceClient.forCluster(options.endpoints);
   try {
     let followed: Promise<RunOutcome> | undefined;
     progress.update(`Planning ${options.program}`);

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcServiceClient, JOB_SERVICE_GRPC, mesoflow } from '@mesoflow/proto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../cli-error';
+import type { ClusterEndpoints } from '../cluster-endpoints';
 import type { GatewayTls } from './gateway-tls';
 
 export type JobMessage = mesoflow.dispatcher.v1.Job.$Properties;
@@ -40,6 +41,11 @@ const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDE
 export class JobServiceClient {
   private readonly client: RawClient;
   private readonly deadlineMs: number;
+
+  /** The client of the cluster's gateway, with its TLS and token. */
+  static forCluster(endpoints: ClusterEndpoints): JobServiceClient {
+    return new JobServiceClient({ target: endpoints.gateway, tls: endpoints.gatewayTls, ...(endpoints.token === undefined ? {} : { token: endpoints.token }) });
+  }
 
   constructor(private readonly options: JobServiceClientOptions) {
     const Client = grpcServiceClient(JOB_SERVICE_GRPC);
