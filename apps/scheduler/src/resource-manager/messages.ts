@@ -2,10 +2,10 @@
 // @grpc/proto-loader produces with GRPC_LOADER_OPTIONS), the handler interface the gRPC controller
 // implements, and the mapping from the slot pool's values to messages.
 import { mesoflow } from '@mesoflow/proto';
-import { resourcesMessage } from '@mesoflow/resourcemanager-client';
+import { resourcesMessage, type ApplicationStatus } from '@mesoflow/resourcemanager-client';
 import type { WorkerState } from '@mesoflow/zk-store';
 import type { Observable } from 'rxjs';
-import type { ApplicationStatus, SchedulerStatus } from '../scheduler/worker-scheduler';
+import type { SchedulerStatus } from '../scheduler/worker-scheduler';
 import type { AllocatedSlot, SlotAllocation, SlotRequestProgress, WorkerStatus } from './slot-pool';
 
 const v1 = mesoflow.resourcemanager.v1;

@@ -1,13 +1,5 @@
+import type { OfferInterval } from '@mesoflow/resourcemanager-client';
 import type { SchedulerMetrics } from './scheduler-metrics';
-
-/** Offers of one interval of {@link SchedulerActivity}'s history. */
-export interface OfferInterval {
-  /** Start of the interval, ms since the epoch (a multiple of the interval length). */
-  readonly startMs: number;
-  readonly received: number;
-  readonly accepted: number;
-  readonly declined: number;
-}
 
 /** What {@link SchedulerActivity} counted since it was created. */
 export interface ActivityCounts {

@@ -8,6 +8,7 @@ import {
 } from '@mesoflow/mesos-client';
 import { placeWorkers, type Launch, type PendingWorker, type PlacementOptions } from '@mesoflow/mesos-placement';
 import { mesos } from '@mesoflow/proto';
+import type { ApplicationStatus } from '@mesoflow/resourcemanager-client';
 import { launched, parseTaskId, released, withFailure, type Worker, type WorkerStore } from '@mesoflow/zk-store';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -116,9 +117,6 @@ export interface WorkerSchedulerOptions {
    */
   onDeregistered?: (deregistration: Deregistration) => void;
 }
-
-/** How the application the cluster ran ended (Flink's ApplicationStatus). */
-export type ApplicationStatus = 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
 
 /** What {@link WorkerScheduler.deregisterApplication} is told about the end of the application. */
 export interface ApplicationEnd {
