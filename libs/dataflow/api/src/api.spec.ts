@@ -33,6 +33,7 @@ describe('DataStream API arguments', () => {
     expect(thrownBy(() => env().generate((i) => i, { ratePerSecond: 0 }))).toMatchObject(
       invalid('generate needs { count } (a whole number >= 0) or { ratePerSecond } (> 0), got {"ratePerSecond":0}'),
     );
+    expect(thrownBy(() => env().generate((i) => i, { count: 5, ratePerSecond: -1 }))).toMatchObject(invalid('generate ratePerSecond must be a number > 0, got -1'));
     expect(thrownBy(() => env().readTextFile(' '))).toMatchObject(invalid("readTextFile needs a file path, got ' '"));
     expect(thrownBy(() => TumblingProcessingTimeWindows.of(0))).toMatchObject(invalid('Window size must be a whole number of milliseconds > 0, got 0'));
     expect(thrownBy(() => SlidingEventTimeWindows.of(1000, -5))).toMatchObject(invalid('Window slide must be a whole number of milliseconds > 0, got -5'));

@@ -23,16 +23,19 @@ describe('JobGraph encoding', () => {
     expect(Buffer.from(encodeJobGraph(decoded)).equals(Buffer.from(bytes))).toBe(true);
   });
 
-  it('keeps a bounded generator of 0 records apart from an unbounded one', () => {
+  it("keeps a bounded generator of 0 records apart from an unbounded one, and keeps a paced bounded one's rate", () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.generate((i) => i, { count: 0 }).print();
     env.generate((i) => i, { ratePerSecond: 2.5 }).print();
+    env.generate((i) => i, { count: 7, ratePerSecond: 3 }).print();
     const decoded = decodeJobGraph(encodeJobGraph(compileJobGraph(env, 'job')));
-    const [bounded, unbounded] = decoded.vertices.map((v) => v.operators![0].generate as mesoflow.dataflow.v1.GenerateSource);
+    const [bounded, unbounded, paced] = decoded.vertices.map((v) => v.operators![0].generate as mesoflow.dataflow.v1.GenerateSource);
     expect(bounded.bound).toBe('count');
     expect(bounded.count).toBe(0);
+    expect(bounded.count_rate_per_second).toBe(0);
     expect(unbounded.bound).toBe('rate_per_second');
     expect(unbounded.rate_per_second).toBe(2.5);
+    expect(paced).toMatchObject({ bound: 'count', count: 7, count_rate_per_second: 3 });
   });
 
   it('rejects bytes that are not a job graph', () => {

@@ -62,7 +62,10 @@ function operatorSpec(node: StreamNode, id: string): mesoflow.dataflow.v1.Operat
   if (p.window) spec.window = { time_kind: p.window.timeKind, size_ms: p.window.sizeMs, slide_ms: p.window.slideMs };
   if (p.itemsJson !== undefined) spec.collection = { items_json: p.itemsJson };
   if (p.path !== undefined) spec.text_file = { path: p.path };
-  if (p.generate) spec.generate = 'count' in p.generate ? { count: p.generate.count } : { rate_per_second: p.generate.ratePerSecond };
+  if (p.generate) {
+    spec.generate =
+      'count' in p.generate ? { count: p.generate.count, count_rate_per_second: p.generate.ratePerSecond ?? 0 } : { rate_per_second: p.generate.ratePerSecond };
+  }
   if (p.sum) spec.sum = 'field' in p.sum ? { field: p.sum.field } : { selector: true };
   if (p.maxOutOfOrdernessMs !== undefined) spec.watermarks = { max_out_of_orderness_ms: p.maxOutOfOrdernessMs };
   return v1.OperatorSpec.create(spec);

@@ -4,19 +4,12 @@ import { compileNodes, type BundleReference, type CompiledProgram, type RuntimeE
 import { SingleOutputStreamOperator } from './data-stream';
 import { DataflowError, DataflowErrorCode } from './errors';
 import { getExecutionContext, type JobExecutionResult } from './execution-context';
-import { checkParallelism, MAX_MAX_PARALLELISM, StreamGraphBuilder, type StreamNode } from './transformation';
+import { checkParallelism, MAX_MAX_PARALLELISM, StreamGraphBuilder, type GenerateBound, type StreamNode } from './transformation';
 
 const { OperatorKind } = mesoflow.dataflow.v1;
 
 /** Flink's default max parallelism for small jobs. */
 const DEFAULT_MAX_PARALLELISM = 128;
-
-/** How `generate` is bounded. */
-export type GenerateBound =
-  /** Exactly `count` records, for sequence numbers 0..count-1. */
-  | { readonly count: number }
-  /** Unbounded, about `ratePerSecond` records per second over all subtasks. */
-  | { readonly ratePerSecond: number };
 
 /** Fixed-delay restarts of the whole job. */
 export interface RestartStrategyOptions {
@@ -126,17 +119,23 @@ export class StreamExecutionEnvironment {
   }
 
   /**
-   * Records made by `fn` from sequence numbers 0, 1, 2, ...: `{ count }` records (bounded) or
-   * `{ ratePerSecond }` records per second forever (unbounded). Subtasks share the numbers.
+   * Records made by `fn` from sequence numbers 0, 1, 2, ...: `{ count }` records (bounded, paced
+   * by an optional `ratePerSecond`) or `{ ratePerSecond }` records per second forever
+   * (unbounded). Subtasks share the numbers.
    */
   generate<T>(fn: (index: number) => T, bound: GenerateBound): SingleOutputStreamOperator<T> {
     if (typeof fn !== 'function') {
       throw new DataflowError(DataflowErrorCode.INVALID_ARGUMENT, `generate takes a function of the sequence number, got ${typeof fn}`);
     }
+    const positiveRate = (rate: unknown): rate is number => typeof rate === 'number' && Number.isFinite(rate) && rate > 0;
     let generate: GenerateBound;
     if ('count' in bound) {
-      generate = { count: wholeMs('generate count', bound.count) };
-    } else if ('ratePerSecond' in bound && Number.isFinite(bound.ratePerSecond) && bound.ratePerSecond > 0) {
+      const count = wholeMs('generate count', bound.count);
+      if (bound.ratePerSecond !== undefined && !positiveRate(bound.ratePerSecond)) {
+        throw new DataflowError(DataflowErrorCode.INVALID_ARGUMENT, `generate ratePerSecond must be a number > 0, got ${String(bound.ratePerSecond)}`);
+      }
+      generate = bound.ratePerSecond === undefined ? { count } : { count, ratePerSecond: bound.ratePerSecond };
+    } else if (positiveRate(bound.ratePerSecond)) {
       generate = { ratePerSecond: bound.ratePerSecond };
     } else {
       throw new DataflowError(

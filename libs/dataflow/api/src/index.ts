@@ -9,7 +9,8 @@
  * runtime or network code.
  */
 export { StreamExecutionEnvironment, compileJobGraph } from './environment';
-export type { CompileOptions, GenerateBound, RestartStrategyOptions } from './environment';
+export type { CompileOptions, RestartStrategyOptions } from './environment';
+export type { GenerateBound } from './transformation';
 export {
   CollectSink,
   DataStream,

@@ -23,12 +23,22 @@ export interface NodeInput {
   readonly side: mesoflow.dataflow.v1.JoinSide;
 }
 
+/** How `generate` is bounded. */
+export type GenerateBound =
+  /**
+   * Exactly `count` records, for sequence numbers 0..count-1; with `ratePerSecond`, at most
+   * that many per second over all subtasks.
+   */
+  | { readonly count: number; readonly ratePerSecond?: number }
+  /** Unbounded, about `ratePerSecond` records per second over all subtasks. */
+  | { readonly ratePerSecond: number };
+
 /** Parameters carried into the graph, by operator kind. */
 export interface NodeParameters {
   readonly window?: WindowAssigner;
   readonly itemsJson?: string;
   readonly path?: string;
-  readonly generate?: { readonly count: number } | { readonly ratePerSecond: number };
+  readonly generate?: GenerateBound;
   readonly sum?: { readonly field: string } | { readonly selector: true };
   readonly maxOutOfOrdernessMs?: number;
 }

@@ -58,8 +58,11 @@ function operatorProblems(op: OperatorProperties, where: string): string[] {
     const g = op.generate;
     const bounded = g?.count !== undefined && g.count !== null;
     const rate = g?.rate_per_second;
+    const countRate = Number(g?.count_rate_per_second ?? 0);
     if (!bounded && !(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) {
       problems.push(`${where} has neither a count nor a rate per second > 0; expected one of them`);
+    } else if (!(countRate >= 0 && Number.isFinite(countRate))) {
+      problems.push(`${where} has count_rate_per_second ${String(g?.count_rate_per_second)}; expected a number >= 0`);
     }
   } else if (kind === Kind.SUM || kind === Kind.WINDOW_SUM) {
     if (!op.sum || (!op.sum.field && op.sum.selector !== true)) problems.push(`${where} has no sum field or selector`);

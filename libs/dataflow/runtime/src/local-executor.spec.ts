@@ -2,7 +2,8 @@ import { TumblingEventTimeWindows } from '@mesoflow/dataflow-api';
 import { waitFor } from '@mesoflow/testing';
 import { RuntimeErrorCode, type RuntimeError } from './errors';
 import { runJobLocally } from './local/executor';
-import { compileProgram, operatorIdNamed } from './testing/programs';
+import { ManualClock } from './clock';
+import { compileProgram, operatorIdNamed, settle } from './testing/programs';
 
 async function rejection(promise: Promise<unknown>): Promise<RuntimeError> {
   try {
@@ -90,6 +91,40 @@ describe('backpressure', () => {
     expect(new Set(values).size).toBe(20_000);
     // One element over capacity at most: a producer checks for room after each record.
     expect(result.maxQueueLength).toBeLessThanOrEqual(capacity + 1);
+  });
+});
+
+describe('generate', () => {
+  it('paces a bounded generator at its rate and finishes after count records', async () => {
+    const made: number[] = [];
+    const program = await compileProgram((env) => {
+      env
+        .generate(
+          (i) => {
+            made.push(i);
+            return i;
+          },
+          { count: 10, ratePerSecond: 10 },
+        )
+        .setParallelism(2)
+        .collect();
+    }, 2);
+    const clock = new ManualClock(0);
+    const running = runJobLocally(program.graph, program.functions, { clock });
+    // Each of the two subtasks makes one record every 200 ms: two per 200 ms over both.
+    await settle();
+    expect(made.sort((a, b) => a - b)).toEqual([0, 1]);
+    clock.advance(199);
+    await settle();
+    expect(made).toHaveLength(2);
+    clock.advance(1);
+    await settle();
+    expect(made).toHaveLength(4);
+    clock.advance(2000);
+    const result = await running;
+    expect(result.status).toBe('FINISHED');
+    expect(made.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((result.collected.get(operatorIdNamed(program, 'Sink: Collect')) ?? []).length).toBe(10);
   });
 });
 

@@ -7,17 +7,12 @@ import {
 } from '@mesoflow/dataflow-api';
 import { ManualClock } from './clock';
 import { runJobLocally } from './local/executor';
-import { compileProgram, operatorIdNamed } from './testing/programs';
+import { compileProgram, operatorIdNamed, settle } from './testing/programs';
 
 interface Event {
   readonly user: string;
   readonly clicks: number;
   readonly time: number;
-}
-
-/** Lets in-flight records cross the local channels. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('event-time windows', () => {

@@ -41,18 +41,20 @@ export function sourceFunction(ctx: OperatorContext): SourceFunction {
   }
 }
 
-// Subtask i makes sequence numbers i, i + n, i + 2n, ...: bounded ones up to count - 1,
-// unbounded ones at rate / n per second on the host clock until cancelled.
+// Subtask i makes sequence numbers i, i + n, i + 2n, ...: bounded ones up to count - 1, unbounded
+// ones until cancelled; paced at rate / n per second on the host clock when a rate is set.
 function generateSource(ctx: OperatorContext): SourceFunction {
   const fn = ctx.userFunction('SOURCE_GENERATE');
   const { subtaskIndex: index, parallelism } = ctx;
   const spec = ctx.spec.generate;
-  const rate = Number(spec?.rate_per_second ?? 0);
+  // Only a bounded one has a count (a oneof member: null when unset, however the spec was built).
+  const unbounded = spec?.count === undefined || spec.count === null;
+  const end = unbounded ? Infinity : Number(spec.count);
+  const rate = Number((unbounded ? spec?.rate_per_second : spec.count_rate_per_second) ?? 0);
   const make = (n: number): unknown => ctx.apply(undefined, fn, n);
-  if (spec?.bound !== 'rate_per_second' && !(rate > 0)) {
-    const count = Number(spec?.count ?? 0);
+  if (!(rate > 0)) {
     return async (emit, signal) => {
-      for (let n = index; n < count && !signal.aborted; n += parallelism) {
+      for (let n = index; n < end && !signal.aborted; n += parallelism) {
         const pending = emit(make(n));
         if (pending !== undefined) await pending;
       }
@@ -62,10 +64,12 @@ function generateSource(ctx: OperatorContext): SourceFunction {
   const intervalMs = (1000 * parallelism) / rate;
   return async (emit, signal) => {
     const start = clock.now();
-    for (let made = 0; !signal.aborted; ) {
+    let made = 0;
+    const next = (): number => index + made * parallelism;
+    while (!signal.aborted && next() < end) {
       // Catch up on everything due by now, then sleep until the next one is.
-      while (!signal.aborted && start + made * intervalMs <= clock.now()) await emit(make(index + made++ * parallelism));
-      if (!signal.aborted) await sleep(clock, start + made * intervalMs - clock.now(), signal);
+      while (!signal.aborted && next() < end && start + made * intervalMs <= clock.now()) await emit(make(index + made++ * parallelism));
+      if (!signal.aborted && next() < end) await sleep(clock, start + made * intervalMs - clock.now(), signal);
     }
   };
 }

@@ -20,3 +20,8 @@ export function operatorIdNamed(program: RuntimeProgram, name: string): string {
   if (ids.length !== 1) throw new Error(`Expected one operator named '${name}', found ${ids.length}`);
   return ids[0];
 }
+
+/** Lets in-flight records cross the local channels. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+}
