@@ -1,10 +1,13 @@
+import { GrpcArtifactPublisher } from '@mesoflow/artifacts-client';
 import { ConfigError, ConfigErrorCode, type MesoflowConfig } from '@mesoflow/config';
 import { JobRunner, SubmissionQueue } from '@mesoflow/dispatcher-submissions';
 import { JOB_SERVICE_GRPC, PROTO_ROOT } from '@mesoflow/proto';
 import { SlotRequester } from '@mesoflow/resourcemanager-client';
 import { resourceManagerLocation } from '@mesoflow/zk-store';
 import { bootstrapService, createMetricsRegistry, createServiceLogger, type RunningService } from '@mesoflow/service';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -12,8 +15,10 @@ import { TokenAuth } from './auth/token-auth';
 import { DispatcherGatewayModule } from './dispatcher-gateway.module';
 import { JobMasterExecution, type JobExecution } from './execution/job-master-execution';
 import { gatewayTls } from './gateway-tls';
+import { haBundleFolder, HaBundles } from './ha/ha-bundles';
+import { startRunnerLeadership, type RunnerLeadership } from './ha/runner-leadership';
 import { JobGateway } from './jobs/job-gateway';
-import { clusterOfClusterId, withConfiguredDefaults, type DispatcherGatewaySettings } from './settings';
+import { clusterOfClusterId, localArtifactServer, withConfiguredDefaults, type DispatcherGatewaySettings } from './settings';
 import { schedulerClusterSource, type ClusterSource } from './web/cluster-source';
 import { LiveEvents } from './web/live-events';
 import { SubmittedGraphs } from './web/submitted-graphs';
@@ -81,6 +86,8 @@ function readToken(path: string | undefined): string | undefined {
  * `/metrics`, the web UI and its read API `/api/v1` on `rest.port` (both over TLS from `security.ssl.rest.keystore` when
  * `security.ssl.rest.enabled`), the durable submission queue of the cluster in Redis, and (with
  * `--job-concurrency` above 0) a runner that takes queued jobs and runs each with a job master.
+ * With `high-availability: zookeeper` only the elected gateway of the cluster runs job masters,
+ * and each accepted job's bundle is kept in `high-availability.storageDir` for whichever leads.
  * On SIGTERM it stops taking submissions and jobs, drains both ports and leaves its running
  * jobs claimed, so another gateway restarts them once the claim expires.
  */
@@ -99,14 +106,23 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   const scheduler = resourceManagerLocation(config);
   let requester: SlotRequester | undefined;
   const slotRequester = (): SlotRequester => (requester ??= new SlotRequester({ target: scheduler.target, logger }));
-  const execution = runtime.execution ?? new JobMasterExecution({ slots: slotRequester(), logger });
+  const haFolder = haBundleFolder(config);
+  const artifacts = haFolder === undefined ? undefined : new GrpcArtifactPublisher({ target: localArtifactServer(config) });
+  const haBundles = haFolder === undefined || artifacts === undefined ? undefined : new HaBundles(haFolder, artifacts);
+  const execution = runtime.execution ?? new JobMasterExecution({ slots: slotRequester(), logger, ...(haBundles ? { bundleUrl: (bundle) => haBundles.url(bundle) } : {}) });
   const clusterSource = runtime.cluster ?? schedulerClusterSource(slotRequester(), { target: scheduler.description });
   const graphs = new SubmittedGraphs(async (jobId) => (await queue.submission(jobId))?.jobGraph);
+  /** The runner taking jobs now: always without high availability, while leading with it. */
   let runner: JobRunner | undefined;
+  let leadership: RunnerLeadership | undefined;
   let closing: Promise<void> | undefined;
   const closeRunner = (): Promise<void> => {
     // Running jobs are left claimed: another gateway restarts them when the claim expires.
-    closing ??= (runner?.close({ running: 'abort' }) ?? Promise.resolve()).then(() => execution.close());
+    closing ??= (async () => {
+      if (leadership) await leadership.close();
+      else await runner?.close({ running: 'abort' });
+      await execution.close();
+    })();
     return closing;
   };
   let stopped: Promise<void> | undefined;
@@ -114,6 +130,7 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
     stopped ??= (async () => {
       await closeRunner();
       requester?.close();
+      artifacts?.close();
       await scheduler.close();
       await queue.close();
     })();
@@ -123,8 +140,8 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   const metrics = createMetricsRegistry();
   let service: RunningService;
   try {
-    if (settings.jobConcurrency > 0) {
-      runner = await JobRunner.start({
+    const startRunner = (): Promise<JobRunner> =>
+      JobRunner.start({
         redisUrl,
         cluster,
         run: (context) => execution.run(context),
@@ -133,17 +150,41 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
         cancelPollMs: pollMs,
         logger,
       });
+    if (settings.jobConcurrency > 0 && config.get('high-availability') === 'zookeeper') {
+      leadership = await startRunnerLeadership({
+        config,
+        id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        address: `${hostname()}:${settings.grpcPort}`,
+        logger,
+        lead: async () => {
+          const started = await startRunner();
+          runner = started;
+          return () => {
+            if (runner === started) runner = undefined;
+            return started.close({ running: 'abort' });
+          };
+        },
+      });
+    } else if (settings.jobConcurrency > 0) {
+      runner = await startRunner();
     }
-    const running = runner;
     new Gauge({
       name: 'mesoflow_dispatcher_jobs_running',
       help: 'Jobs whose job master runs in this gateway',
       registers: [metrics],
       collect() {
-        this.set(running?.runningJobs.length ?? 0);
+        this.set(runner?.runningJobs.length ?? 0);
       },
     });
-    const gateway = new JobGateway(queue, metrics, logger.child({ component: 'JobGateway' }));
+    new Gauge({
+      name: 'mesoflow_dispatcher_leader',
+      help: "1 while this gateway runs the cluster's job masters (always without high availability when it runs any), else 0",
+      registers: [metrics],
+      collect() {
+        this.set(runner === undefined ? 0 : 1);
+      },
+    });
+    const gateway = new JobGateway(queue, metrics, logger.child({ component: 'JobGateway' }), haBundles);
     const views = new WebViews({ jobs: gateway, graphOf: (jobId) => graphs.get(jobId), cluster: clusterSource, config, clusterName: cluster, authRequired: auth.enabled });
     const live = new LiveEvents({ view: (topic) => views.topic(topic), metrics, logger: logger.child({ component: 'LiveEvents' }), checkMs: pollMs });
     const files = new WebUiFiles(settings.webUiDir ?? defaultWebUiDir(runtime.mesoflowHome));
@@ -168,7 +209,11 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
   }
   logger.info(
     `Dispatcher gateway of cluster '${cluster}' takes jobs on gRPC${tls ? ' over TLS' : ''} '${grpcTarget}' and REST '${service.httpUrl}'` +
-      (runner ? `, running up to ${settings.jobConcurrency} at once` : ', running none itself') +
+      (leadership
+        ? `, running up to ${settings.jobConcurrency} at once while it leads (${leadership.leading ? 'it does' : 'standing by'})`
+        : runner
+          ? `, running up to ${settings.jobConcurrency} at once`
+          : ', running none itself') +
       (auth.enabled ? '; submit and cancel need a bearer token' : ''),
   );
   return {

@@ -8,14 +8,9 @@ import { createServiceLogger } from '@mesoflow/service';
 import { resourceManagerLocation } from '@mesoflow/zk-store';
 import { JobMasterExecution } from './execution/job-master-execution';
 import { readJobGraphFile, runJobGraph } from './job-cluster/run-job-graph';
+import { localArtifactServer } from './settings';
 
 const logger = createServiceLogger({ service: 'job-cluster' });
-
-/** A service bound to every address is reached on loopback from its own machine. */
-function localTarget(bindHost: string | undefined, port: number | undefined): string {
-  const host = bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
-  return `${host}:${port ?? 0}`;
-}
 
 async function main(): Promise<number> {
   const { properties } = parseDynamicProperties(process.argv.slice(2));
@@ -25,9 +20,7 @@ async function main(): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => cancel.abort());
   const scheduler = resourceManagerLocation(config);
   const slots = new SlotRequester({ target: scheduler.target, logger });
-  const publisher = new GrpcArtifactPublisher({
-    target: localTarget(config.get('mesos.resourcemanager.artifactserver.bind-host'), config.get('mesos.resourcemanager.artifactserver.grpc.port')),
-  });
+  const publisher = new GrpcArtifactPublisher({ target: localArtifactServer(config) });
   try {
     const outcome = await runJobGraph({ job, publisher, execution: new JobMasterExecution({ slots, logger }), slots, logger, signal: cancel.signal });
     return outcome.status === 'SUCCEEDED' ? 0 : outcome.status === 'CANCELED' ? 130 : 1;

@@ -78,3 +78,10 @@ export function withConfiguredDefaults(settings: DispatcherGatewaySettings, conf
     jobLockMs: settings.jobLockMs ?? config.get('dispatcher.job-lock-timeout').milliseconds,
   };
 }
+
+/** The gRPC target of this application master's artifact server: one bound to every address is reached on loopback. */
+export function localArtifactServer(config: MesoflowConfig): string {
+  const bindHost = config.get('mesos.resourcemanager.artifactserver.bind-host');
+  const host = bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+  return `${host}:${config.get('mesos.resourcemanager.artifactserver.grpc.port') ?? 0}`;
+}

@@ -23,6 +23,11 @@ export interface JobMasterExecutionOptions {
   logger: Logger;
   /** @default a {@link GrpcTaskDeployer} with the submission's bundle and program arguments */
   newDeployer?: (options: { bundle: { url: string; sha256: string }; programArgs: string[]; onCollected: (record: CollectedRecord) => void }) => ClosableDeployer;
+  /**
+   * Where the TaskManagers fetch a submission's bundle. @default the submission's own URL; with high
+   * availability, this master's artifact server (the one the URL names may be gone)
+   */
+  bundleUrl?: (bundle: { uri: string; sha256: string }) => Promise<string>;
   /** Deadline of each slot request. @default the slot provider's */
   slotRequestTimeoutMs?: number;
 }
@@ -45,7 +50,8 @@ export class JobMasterExecution implements JobExecution {
     const records: CollectedRecord[] = [];
     const newDeployer =
       this.options.newDeployer ?? ((deployerOptions) => new GrpcTaskDeployer({ bundle: deployerOptions.bundle, programArgs: deployerOptions.programArgs, onCollected: deployerOptions.onCollected }));
-    const deployer = newDeployer({ bundle: { url: submission.bundle.uri, sha256: submission.bundle.sha256 }, programArgs: programArgsOf(submission), onCollected: (record) => records.push(record) });
+    const url = this.options.bundleUrl ? await this.options.bundleUrl(submission.bundle) : submission.bundle.uri;
+    const deployer = newDeployer({ bundle: { url, sha256: submission.bundle.sha256 }, programArgs: programArgsOf(submission), onCollected: (record) => records.push(record) });
     const master = new JobMaster({
       jobId,
       graph,

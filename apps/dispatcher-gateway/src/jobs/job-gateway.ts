@@ -9,6 +9,11 @@ export type JobQueue = Pick<SubmissionQueue, 'submit' | 'get' | 'list' | 'cancel
 
 const MAX_LIST_LIMIT = 1_000;
 
+/** Keeps a job's bundle where every application master finds it, before the job is acknowledged (high availability). */
+export interface BundleKeeper {
+  keep(bundle: { readonly uri: string; readonly sha256: string }): Promise<void>;
+}
+
 /**
  * The gateway's logic, shared by gRPC and REST: validates, then hands to the durable queue.
  * Every error it throws is a {@link GatewayError}. Once {@link stopAccepting} is called (SIGTERM),
@@ -22,6 +27,7 @@ export class JobGateway {
     private readonly queue: JobQueue,
     metrics: Registry,
     private readonly logger: Logger,
+    private readonly bundles?: BundleKeeper,
   ) {
     this.submissions = new Counter({
       name: 'mesoflow_dispatcher_submissions_total',
@@ -50,6 +56,7 @@ export class JobGateway {
       const read = typeof input === 'function' ? input() : input;
       submissionId = read.submissionId;
       const submission = toSubmission(read);
+      if (submission.bundle !== undefined) await this.bundles?.keep(submission.bundle);
       const result = await this.queue.submit(submission);
       this.submissions.inc({ outcome: result.duplicate ? 'duplicate' : 'accepted' });
       this.logger.info(

@@ -26,7 +26,7 @@ export type { WorkerStore } from './worker-store';
 export { ZooKeeperWorkerStore, joinZooKeeperPath } from './zookeeper-worker-store';
 export type { ZooKeeperWorkerStoreOptions } from './zookeeper-worker-store';
 export { LEADER_EPOCH_NODE, LeaderLatch, readLeader } from './leader-latch';
-export { LeaderRetrieval, resourceManagerLocation, schedulerLatchPath } from './leader-retrieval';
+export { dispatcherLatchPath, LeaderRetrieval, resourceManagerLocation, schedulerLatchPath } from './leader-retrieval';
 export type { LeaderRetrievalOptions, ResourceManagerLocation } from './leader-retrieval';
 export type { LeaderLatchEvents, LeaderLatchOptions, LeadershipLostReason, ZooKeeperFence } from './leader-latch';
 export { LATCH_PREFIX, decodeLeaderInfo, encodeLeaderInfo, latchPosition, parseEpoch, sortLatchNodes } from './latch-order';

@@ -12,6 +12,15 @@ export function schedulerLatchPath(rootPath: string, clusterId: string): string 
   return `${joinZooKeeperPath(rootPath, clusterId)}/leader-latch`;
 }
 
+/**
+ * The dispatcher gateways' leader latch of a cluster: `<path.root>/<cluster-id>/dispatcher-latch`.
+ * The gateways elect their own leader (the one that runs job masters), as Flink's dispatcher and
+ * resource manager each had their own election: each service's session is its own liveness.
+ */
+export function dispatcherLatchPath(rootPath: string, clusterId: string): string {
+  return `${joinZooKeeperPath(rootPath, clusterId)}/dispatcher-latch`;
+}
+
 export interface LeaderRetrievalOptions {
   /** `high-availability.zookeeper.quorum`. */
   connectString: string;
