@@ -11,7 +11,7 @@ export type { StartRedisOptions, TestRedis, TestServer, TestZooKeeper } from './
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { descendantPids, startSessionCluster } from './session-cluster';
-export type { CliRun, MesosRequest, SessionCluster, SessionClusterMesos, SessionClusterOptions } from './session-cluster';
+export type { AppMaster, AppMasterPorts, CliRun, MesosRequest, SessionCluster, SessionClusterMesos, SessionClusterOptions } from './session-cluster';
 export {
   ensureSchedulerBundle,
   REPOSITORY_ROOT,

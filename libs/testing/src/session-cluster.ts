@@ -47,6 +47,41 @@ export interface SessionClusterOptions<M extends SessionClusterMesos> {
   redis?: StartRedisOptions;
   /** Leave the folder (logs, sandboxes) in place on {@link SessionCluster.stop}, e.g. to show it after a failure. @default false */
   keepDir?: boolean;
+  /**
+   * Application masters started side by side, each with ports of its own; more than one only
+   * makes sense with `high-availability: zookeeper` in `conf`, where the others stand by. @default 1
+   */
+  appMasters?: number;
+}
+
+/** The ports of one application master's services. */
+export interface AppMasterPorts {
+  /** The gateway's REST port. */
+  readonly rest: number;
+  /** The gateway's gRPC JobService. */
+  readonly gateway: number;
+  /** The scheduler's resource manager. */
+  readonly resourceManager: number;
+  /** The artifact server's gRPC port. */
+  readonly artifactServer: number;
+}
+
+/** One application master of the cluster (bin/mesos-appmaster.sh). */
+export interface AppMaster {
+  readonly index: number;
+  readonly ports: AppMasterPorts;
+  log(): string;
+  /** Its process id while it runs. */
+  pid(): number | undefined;
+  /**
+   * `kill -9` of the application master and every process below it (its services), as when its
+   * container dies; the TaskManagers are Mesos' tasks and keep running. Resolves with the pids killed.
+   */
+  kill(): Promise<number[]>;
+  /** Starts it (again, as Marathon would) and waits until it says it is up. */
+  start(): Promise<void>;
+  /** SIGTERMs it, with `graceMs` before SIGKILL. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** One run of bin/mesoflow. */
@@ -64,23 +99,23 @@ export interface SessionCluster<M extends SessionClusterMesos> {
   readonly env: NodeJS.ProcessEnv;
   readonly mesos: M;
   readonly redis: TestRedis;
-  /** The gateway's REST and gRPC ports, the scheduler's resource manager, the artifact server's gRPC port. */
-  readonly ports: { readonly rest: number; readonly gateway: number; readonly resourceManager: number; readonly artifactServer: number };
+  /** The first application master's ports. */
+  readonly ports: AppMasterPorts;
+  /** Every application master, the first being the one the other members act on. */
+  readonly appMasters: readonly AppMaster[];
   /** The framework name the scheduler registers with. */
   readonly frameworkName: string;
   /** Runs bin/mesoflow with `args` from the cluster's folder. */
   mesoflow(args: string[], timeoutMs?: number): Promise<CliRun>;
+  /** The first application master's log. */
   appMasterLog(): string;
-  /** The application master's process id while it runs. */
+  /** The first application master's process id while it runs. */
   appMasterPid(): number | undefined;
-  /**
-   * `kill -9` of the application master and every process below it (its services), as when its
-   * container dies; the TaskManagers are Mesos' tasks and keep running. Resolves with the pids killed.
-   */
+  /** {@link AppMaster.kill} of the first application master. */
   killAppMaster(): Promise<number[]>;
-  /** Starts the application master again (as Marathon would) and waits until it says it is up. */
+  /** {@link AppMaster.start} of the first application master. */
   startAppMaster(): Promise<void>;
-  /** SIGTERMs the application master, with `graceMs` before SIGKILL. */
+  /** {@link AppMaster.stop} of the first application master. */
   stopAppMaster(graceMs?: number): Promise<void>;
   /** Stops everything it started; the folder goes too unless `keepDir`. */
   stop(): Promise<void>;
@@ -110,7 +145,18 @@ export async function startSessionCluster<M extends SessionClusterMesos>(name: s
     await redis.stop();
     throw error;
   }
-  const ports = { rest: await freePort(), gateway: await freePort(), resourceManager: await freePort(), artifactServer: await freePort() };
+  const portsOf = async (): Promise<AppMasterPorts & { artifactHttp: number }> => ({
+    rest: await freePort(),
+    gateway: await freePort(),
+    resourceManager: await freePort(),
+    artifactServer: await freePort(),
+    // Fixed for the cluster's life (restarts included), as the application master's default 6127 is.
+    artifactHttp: await freePort(),
+  });
+  const allPorts: Array<AppMasterPorts & { artifactHttp: number }> = [];
+  for (let index = 0; index < (options.appMasters ?? 1); index++) allPorts.push(await portsOf());
+  const [ports] = allPorts;
+  if (ports === undefined) throw new Error('A session cluster needs at least one application master');
   mkdirSync(join(dir, 'conf'));
   writeFileSync(
     join(dir, 'conf/mesoflow-conf.yaml'),
@@ -127,8 +173,7 @@ export async function startSessionCluster<M extends SessionClusterMesos>(name: s
       'mesos.resourcemanager.tasks.mem: 256m',
       'mesos.resourcemanager.declined-offer-refuse-duration: 200ms',
       `mesos.resourcemanager.artifactserver.grpc.port: ${ports.artifactServer}`,
-      // Fixed for the cluster's life (restarts included), as the application master's default 6127 is.
-      `mesos.resourcemanager.artifactserver.port: ${await freePort()}`,
+      `mesos.resourcemanager.artifactserver.port: ${ports.artifactHttp}`,
       'mesos.resourcemanager.artifactserver.bind-host: 127.0.0.1',
       'mesos.resourcemanager.artifactserver.advertised-host: 127.0.0.1',
       ...(options.conf ?? []),
@@ -136,51 +181,56 @@ export async function startSessionCluster<M extends SessionClusterMesos>(name: s
     ].join('\n'),
   );
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MESOFLOW_'))), MESOFLOW_CONF_DIR: join(dir, 'conf') };
-  const appMasterLog = (): string => readFileSync(join(dir, 'appmaster.log'), 'utf8');
-  const upLines = (): number => {
-    try {
-      return (appMasterLog().match(/Session cluster is up/g) ?? []).length;
-    } catch {
-      return 0;
-    }
-  };
-  // Ready once it says so in this run: a restarted one appends to the same log.
-  let upBefore = 0;
-  const appMaster = new ManagedProcess({
-    name: 'appmaster',
-    command: join(REPOSITORY_ROOT, 'bin/mesos-appmaster.sh'),
-    args: [
-      `--work-dir=${join(dir, 'am')}`,
-      '--bind-host=127.0.0.1',
-      `--config-overlay-port=${await freePort()}`,
-      `--config-overlay-http-port=${await freePort()}`,
-      `--scheduler-http-port=${await freePort()}`,
-      `-Dmesos.resourcemanager.framework.name=${name}`,
-    ],
-    logFile: join(dir, 'appmaster.log'),
-    env,
-    ready: () => Promise.resolve(upLines() > upBefore),
-    readyTimeoutMs: 120_000,
-  });
-  const startAppMaster = async (): Promise<void> => {
-    upBefore = upLines();
-    await appMaster.start();
-  };
+  const appMasters: AppMaster[] = [];
+  for (const [index, own] of allPorts.entries()) {
+    // The first takes its ports from the conf file, which the CLI reads too; the others override them.
+    const overrides =
+      index === 0
+        ? []
+        : [
+            `-Djobmanager.rpc.port=${own.resourceManager}`,
+            `-Drest.port=${own.rest}`,
+            `-Ddispatcher.grpc.port=${own.gateway}`,
+            `-Dmesos.resourcemanager.artifactserver.grpc.port=${own.artifactServer}`,
+            `-Dmesos.resourcemanager.artifactserver.port=${own.artifactHttp}`,
+          ];
+    appMasters.push(
+      appMasterProcess({
+        index,
+        ports: own,
+        dir,
+        env,
+        args: [
+          `--work-dir=${join(dir, index === 0 ? 'am' : `am-${index}`)}`,
+          '--bind-host=127.0.0.1',
+          `--config-overlay-port=${await freePort()}`,
+          `--config-overlay-http-port=${await freePort()}`,
+          `--scheduler-http-port=${await freePort()}`,
+          `-Dmesos.resourcemanager.framework.name=${name}`,
+          ...overrides,
+        ],
+      }),
+    );
+  }
+  const [first] = appMasters;
+  if (first === undefined) throw new Error('A session cluster needs at least one application master');
+  const allLogs = (): string => appMasters.map((appMaster) => appMaster.log()).join('\n');
   const stop = async (): Promise<void> => {
-    await appMaster.stop('SIGTERM', 30_000);
+    await Promise.all(appMasters.map((appMaster) => appMaster.stop(30_000)));
     await mesos.stop();
     await redis.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await startAppMaster();
-    await waitFor(() => (appMasterLog().match(/TaskManager '[^']+' registered/g) ?? []).length >= taskManagers, {
+    // One at a time: the first to start leads.
+    for (const appMaster of appMasters) await appMaster.start();
+    await waitFor(() => (allLogs().match(/TaskManager '[^']+' registered/g) ?? []).length >= taskManagers, {
       timeoutMs: 90_000,
       intervalMs: 250,
       description: `${taskManagers} TaskManagers registered`,
     });
   } catch (error) {
-    const problems = appMasterLog().split('\n').filter((line) => line !== '' && !line.includes('"level":30')).slice(-30);
+    const problems = allLogs().split('\n').filter((line) => line !== '' && !line.includes('"level":30')).slice(-30);
     const sandboxes = execFileSync('find', [join(dir, 'mesos'), '-name', 'stderr', '-newer', join(dir, 'conf/mesoflow-conf.yaml')], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const taskStderr = sandboxes.length === 0 ? 'no sandbox' : readFileSync(sandboxes[sandboxes.length - 1] ?? '', 'utf8').split('\n').slice(-15).join('\n');
     await stop();
@@ -200,21 +250,67 @@ export async function startSessionCluster<M extends SessionClusterMesos>(name: s
           resolve({ code, stdout, stderr });
         });
       }),
-    appMasterLog,
-    appMasterPid: () => appMaster.pid,
-    killAppMaster: async () => {
-      const pid = appMaster.pid;
+    appMasters,
+    appMasterLog: () => first.log(),
+    appMasterPid: () => first.pid(),
+    killAppMaster: () => first.kill(),
+    startAppMaster: () => first.start(),
+    stopAppMaster: (graceMs = 30_000) => first.stop(graceMs),
+    stop,
+  };
+}
+
+/** What {@link appMasterProcess} needs. */
+interface AppMasterRequest {
+  readonly index: number;
+  readonly ports: AppMasterPorts;
+  /** The cluster's folder, where its log goes. */
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly args: readonly string[];
+}
+
+function appMasterProcess(request: AppMasterRequest): AppMaster {
+  const logFile = join(request.dir, request.index === 0 ? 'appmaster.log' : `appmaster-${request.index}.log`);
+  const log = (): string => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const upLines = (): number => (log().match(/Session cluster is up/g) ?? []).length;
+  // Ready once it says so in this run: a restarted one appends to the same log.
+  let upBefore = 0;
+  const child = new ManagedProcess({
+    name: request.index === 0 ? 'appmaster' : `appmaster-${request.index}`,
+    command: join(REPOSITORY_ROOT, 'bin/mesos-appmaster.sh'),
+    args: [...request.args],
+    logFile,
+    env: request.env,
+    ready: () => Promise.resolve(upLines() > upBefore),
+    readyTimeoutMs: 120_000,
+  });
+  return {
+    index: request.index,
+    ports: request.ports,
+    log,
+    pid: () => child.pid,
+    kill: async () => {
+      const pid = child.pid;
       if (pid === undefined) return [];
       const pids = [pid, ...descendantPids(pid)];
       // Children first, so that none is left to notice its parent's death and act on it.
       for (const victim of pids.slice(1)) killQuietly(victim);
-      await appMaster.stop('SIGKILL');
+      await child.stop('SIGKILL');
       await waitFor(() => pids.every((victim) => !alive(victim)), { timeoutMs: 10_000, description: `pids ${pids.join(', ')} to be gone` });
       return pids;
     },
-    startAppMaster,
-    stopAppMaster: (graceMs = 30_000) => appMaster.stop('SIGTERM', graceMs),
-    stop,
+    start: async () => {
+      upBefore = upLines();
+      await child.start();
+    },
+    stop: (graceMs = 30_000) => child.stop('SIGTERM', graceMs),
   };
 }
 

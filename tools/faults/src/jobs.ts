@@ -73,12 +73,17 @@ export async function publishBundle(target: string, job: PlannedJob): Promise<{ 
 
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.INTERNAL, grpc.status.UNKNOWN]);
 
-/** The gateway's JobService, as a client that waits out a gateway restarting. */
+/**
+ * The gateways' JobService, as a client that waits out a gateway restarting. Given several
+ * gateways (`host:port` each), grpc-js' pick-first goes to the first that answers, and to another
+ * when that one dies, as a client behind a list of masters does.
+ */
 export class JobServiceClient {
   private readonly client: RawJobService;
 
-  constructor(target: string) {
+  constructor(targets: readonly string[]) {
     const Client = grpcServiceClient(JOB_SERVICE_GRPC);
+    const target = targets.length === 1 ? (targets[0] ?? '') : `ipv4:${targets.join(',')}`;
     this.client = new Client(target, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) as unknown as RawJobService;
   }
 

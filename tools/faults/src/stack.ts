@@ -4,13 +4,18 @@
 // (cutting the proxy is how a session is made to expire without touching either process).
 import { startLocalMesos, stateFrameworks, type LocalMesos, type StateTask } from '@mesoflow/mesos-local';
 import { SlotRequester, type WorkerInfo } from '@mesoflow/resourcemanager-client';
-import { startSessionCluster, startTcpProxy, startZooKeeper, type SessionCluster, type TcpProxy, type TestZooKeeper } from '@mesoflow/testing';
+import { startSessionCluster, startTcpProxy, startZooKeeper, type AppMaster, type SessionCluster, type TcpProxy, type TestZooKeeper } from '@mesoflow/testing';
+import { dispatcherLatchPath, LeaderRetrieval, readLeader, schedulerLatchPath, ZooKeeperConnection } from '@mesoflow/zk-store';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobServiceClient, PROGRAM, programArgs, publishBundle, readPlannedJob, type JobSize, type PlannedJob } from './jobs';
 
 /** The ZooKeeper session timeout of the high-availability cluster: it bounds a takeover. */
-export const ZK_SESSION_TIMEOUT_MS = 4_000;
+export const ZK_SESSION_TIMEOUT_MS = 3_000;
+
+/** Where the cluster keeps its state in ZooKeeper (the registry's defaults). */
+const ZK_ROOT = '/mesoflow';
+const ZK_CLUSTER_ID = '/default';
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
@@ -21,6 +26,14 @@ export interface StackOptions {
   readonly jobSize: JobSize;
   /** Mesos agents; a scenario that removes one per trial needs one more than its trials. */
   readonly agents: number;
+  /** Application masters side by side (with `ha`, all but the leader stand by). @default 1 */
+  readonly appMasters?: number;
+}
+
+/** Which application master leads each election (undefined: nobody, or one not of this stack). */
+export interface Leaders {
+  readonly scheduler: AppMaster | undefined;
+  readonly gateway: AppMaster | undefined;
 }
 
 /** The workers as Mesos and the scheduler see them, at one moment. */
@@ -51,6 +64,8 @@ export interface Stack {
   readonly planned: PlannedJob;
   /** Where the job's effects files are written. */
   readonly effectsDir: string;
+  /** With `ha`: the application masters whose scheduler and gateway lead now. */
+  leaders(): Promise<Leaders>;
   /** Submits one CountedSums job tagged `tag`; resolves with its job id once the gateway accepted it. */
   submit(tag: string, giveUpMs: number): Promise<string>;
   /** Lines the job tagged `tag` appended to its effects file (4 per completed execution). */
@@ -72,6 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cluster = await startSessionCluster(options.name, {
       keepDir: true,
       agents: options.agents,
+      appMasters: options.appMasters ?? 1,
       // Acknowledged submissions must survive `kill -9` of Redis: the suite counts them.
       redis: { appendfsync: 'always' },
       startMesos: ({ workDir, agents }) =>
@@ -109,11 +125,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const effectsDir = join(cluster.dir, 'effects');
   mkdirSync(effectsDir);
-  const slots = new SlotRequester({ target: `127.0.0.1:${cluster.ports.resourceManager}`, callTimeoutMs: 3_000 });
-  const jobs = new JobServiceClient(`127.0.0.1:${cluster.ports.gateway}`);
+  // With standbys, the resource manager is wherever the scheduler leader is, and a client reaches
+  // any gateway that is up (all of them take submissions).
+  const schedulerLeader = zk ? new LeaderRetrieval({ connectString: zk.connectString, sessionTimeoutMs: 10_000, path: schedulerLatchPath(ZK_ROOT, ZK_CLUSTER_ID) }) : undefined;
+  const slots = new SlotRequester({ target: schedulerLeader ? () => schedulerLeader.address() : `127.0.0.1:${cluster.ports.resourceManager}`, callTimeoutMs: 3_000 });
+  const jobs = new JobServiceClient(cluster.appMasters.map((appMaster) => `127.0.0.1:${appMaster.ports.gateway}`));
+  // Straight to the server, not through the proxy the cluster's sessions go through: the suite watches, it is not under test.
+  const observer = zk ? await ZooKeeperConnection.connect({ connectString: zk.connectString, sessionTimeoutMs: 10_000 }) : undefined;
   const stopAll = async (): Promise<void> => {
     jobs.close();
     slots.close();
+    await schedulerLeader?.close();
+    await observer?.close();
     await cluster.stop();
     await zkProxy?.stop();
     await zk?.stop();
@@ -145,12 +168,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }
       },
       checkWorkers: () => checkWorkers(cluster, slots),
+      leaders: () => leadersOf(cluster, observer),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+async function leadersOf(cluster: SessionCluster<LocalMesos>, connection: ZooKeeperConnection | undefined): Promise<Leaders> {
+  if (!connection) return { scheduler: undefined, gateway: undefined };
+  // Each publishes `host:port`: the scheduler its resource manager's, the gateway its JobService's.
+  const [scheduler, gateway] = await Promise.all([readLeader(connection, schedulerLatchPath(ZK_ROOT, ZK_CLUSTER_ID)), readLeader(connection, dispatcherLatchPath(ZK_ROOT, ZK_CLUSTER_ID))]);
+  const byPort = (address: string | undefined, port: (appMaster: AppMaster) => number): AppMaster | undefined =>
+    cluster.appMasters.find((appMaster) => address?.endsWith(`:${port(appMaster)}`) === true);
+  return { scheduler: byPort(scheduler?.address, (appMaster) => appMaster.ports.resourceManager), gateway: byPort(gateway?.address, (appMaster) => appMaster.ports.gateway) };
 }
 
 async function checkWorkers(cluster: SessionCluster<LocalMesos>, slots: SlotRequester): Promise<WorkerCheck> {

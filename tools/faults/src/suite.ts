@@ -50,6 +50,8 @@ export interface ScenarioRow {
   readonly replaced: number;
   /** Seconds from the fault to healthy, the slowest trial; null when a trial never recovered. */
   readonly recoveryS: number | null;
+  /** The recovery is a standby's takeover. */
+  readonly takeover: boolean;
   /** Why the scenario failed to run, when it did. */
   readonly error?: string;
 }
@@ -115,6 +117,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
         ha: group.some((scenario) => scenario.ha),
         jobSize: JOB_SIZE,
         agents: Math.max(...group.map((scenario) => scenario.agents(trials))),
+        appMasters: Math.max(...group.map((scenario) => scenario.appMasters ?? 1)),
       });
       stackDirs.push(stack.cluster.dir);
       log(`Stack for ${group.map((scenario) => scenario.name).join(', ')} up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${stack.cluster.dir}`);
@@ -125,15 +128,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
             options.print(`  ${scenario.name}: trial ${trial} of ${trials}`);
             results.push(await runTrial(stack, scenario, `${scenario.name}-${trial}`, jobsPerTrial, random, (line) => log(`[${scenario.name} #${trial}] ${line}`)));
           }
-          rows.push(rowOf(scenario.name, results));
+          rows.push(rowOf(scenario, results));
         } catch (error) {
           log(`[${scenario.name}] failed: ${(error as Error).stack ?? String(error)}`);
-          rows.push({ ...rowOf(scenario.name, results), error: (error as Error).message.split('\n')[0] ?? '' });
+          rows.push({ ...rowOf(scenario, results), error: (error as Error).message.split('\n')[0] ?? '' });
         }
       }
     } catch (error) {
       log(`Stack for ${first.name} failed: ${(error as Error).stack ?? String(error)}`);
-      for (const scenario of group) rows.push({ ...rowOf(scenario.name, []), error: `the stack did not start: ${(error as Error).message.split('\n')[0] ?? ''}` });
+      for (const scenario of group) rows.push({ ...rowOf(scenario, []), error: `the stack did not start: ${(error as Error).message.split('\n')[0] ?? ''}` });
     } finally {
       await stack?.stop();
     }
@@ -204,6 +207,7 @@ async function runTrial(stack: Stack, scenario: Scenario, trialId: string, jobs:
   } catch (error) {
     log(`Did not recover: ${(error as Error).message}; last check: ${JSON.stringify(summarise(await stack.checkWorkers()))}`);
   }
+  await injected.afterRecovery?.();
 
   const accepted: Array<{ tag: string; jobId: string }> = [];
   for (const [index, outcome] of (await Promise.allSettled(submissions)).entries()) {
@@ -255,7 +259,7 @@ function summarise(check: WorkerCheck): Record<string, unknown> {
   return { ...check, running: check.running.map((task) => `${task.id}@${task.slave_id}`) };
 }
 
-function rowOf(scenario: string, results: readonly TrialResult[]): ScenarioRow {
+function rowOf({ name: scenario, takeover = false }: Scenario, results: readonly TrialResult[]): ScenarioRow {
   const total = (field: 'submitted' | 'finishedCorrectly' | 'lost' | 'duplicatedJobs' | 'reruns' | 'replaced'): number => results.reduce((sum, result) => sum + result[field], 0);
   const last = results[results.length - 1]?.check;
   const recoveries = results.map((result) => result.recoveryS);
@@ -273,7 +277,14 @@ function rowOf(scenario: string, results: readonly TrialResult[]): ScenarioRow {
     duplicateWorkers: last?.duplicates.length ?? 0,
     replaced: total('replaced'),
     recoveryS: results.length === 0 || recoveries.some((seconds) => seconds === null) ? null : Math.max(...recoveries.map((seconds) => seconds ?? 0)),
+    takeover,
   };
+}
+
+function takeoverS(rows: readonly ScenarioRow[]): number | null {
+  const takeovers = rows.filter((row) => row.takeover);
+  if (takeovers.length === 0 || takeovers.some((row) => row.recoveryS === null)) return null;
+  return Number(Math.max(...takeovers.map((row) => row.recoveryS ?? 0)).toFixed(2));
 }
 
 /** The report as a table, then the unsupported scenarios, then the `BENCH` line last. */
@@ -304,7 +315,8 @@ export function formatReport(report: SuiteReport): string[] {
       duplicated: report.duplicated,
       orphans: report.orphans,
       duplicate_workers: report.duplicateWorkers,
-      takeover_s: null,
+      // The slowest standby takeover; null when none ran or one never completed.
+      takeover_s: takeoverS(report.rows),
       recovery_s: recovery,
       reruns: Object.fromEntries(report.rows.map((row) => [row.scenario, row.reruns])),
       unsupported: report.unsupported.map(({ scenario }) => scenario),
