@@ -39,12 +39,6 @@ export interface Scenario {
   inject(context: FaultContext): Promise<Injected>;
 }
 
-/** A scenario of the issue that the system cannot run yet, and why. */
-export interface UnsupportedScenario {
-  readonly name: string;
-  readonly reason: string;
-}
-
 const twoAgents = (): number => 2;
 
 function pick<T>(items: readonly T[], random: () => number): T {
@@ -259,5 +253,3 @@ export const SCENARIOS: readonly Scenario[] = [
 /** The short form's scenarios: fast ones, sharing one stack. */
 export const SHORT_SCENARIOS: readonly string[] = ['taskmanager-kill', 'redis-restart', 'mesos-master-restart'];
 
-/** The issue's scenarios the system cannot run yet. */
-export const UNSUPPORTED: readonly UnsupportedScenario[] = [];

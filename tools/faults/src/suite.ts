@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectedRecords, expectedSums, hasEnded, JobState, type JobMessage, type JobSize } from './jobs';
-import { SCENARIOS, SHORT_SCENARIOS, UNSUPPORTED, type Scenario } from './scenarios';
+import { SCENARIOS, SHORT_SCENARIOS, type Scenario } from './scenarios';
 import { startStack, workersHealthy, type Stack, type WorkerCheck } from './stack';
 
 /** Options of {@link runSuite}. */
@@ -60,7 +60,6 @@ export interface ScenarioRow {
 export interface SuiteReport {
   readonly seed: number;
   readonly rows: readonly ScenarioRow[];
-  readonly unsupported: ReadonlyArray<{ scenario: string; reason: string }>;
   readonly lost: number;
   readonly duplicated: number;
   readonly orphans: number;
@@ -161,7 +160,6 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   return {
     seed: options.seed,
     rows,
-    unsupported: UNSUPPORTED.map(({ name, reason }) => ({ scenario: name, reason })),
     lost: sum('lost'),
     duplicated: sum('duplicatedJobs'),
     orphans: sum('orphans'),
@@ -287,7 +285,7 @@ function takeoverS(rows: readonly ScenarioRow[]): number | null {
   return Number(Math.max(...takeovers.map((row) => row.recoveryS ?? 0)).toFixed(2));
 }
 
-/** The report as a table, then the unsupported scenarios, then the `BENCH` line last. */
+/** The report as a table, then the `BENCH` line last. */
 export function formatReport(report: SuiteReport): string[] {
   const header = ['scenario', 'trials', 'submitted', 'finished ok', 'workers desired/running', 'orphans', 'dup jobs/workers', 'reruns', 'replaced', 'recovery s'];
   const body = report.rows.map((row) => [
@@ -302,12 +300,10 @@ export function formatReport(report: SuiteReport): string[] {
     String(row.replaced),
     row.recoveryS === null ? 'never' : row.recoveryS.toFixed(2),
   ]);
-  body.push(...report.unsupported.map(({ scenario }) => [scenario, '-', '-', '-', '-', '-', '-', '-', '-', 'not supported yet']));
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const lines = [line(header), ...body.map(line)];
   for (const row of report.rows) if (row.error) lines.push(`${row.scenario}: ERROR ${row.error}`);
-  for (const { scenario, reason } of report.unsupported) lines.push(`${scenario}: not supported yet: ${reason}`);
   const recovery = Object.fromEntries(report.rows.map((row) => [row.scenario, row.recoveryS === null ? null : Number(row.recoveryS.toFixed(2))]));
   lines.push(
     `BENCH ${JSON.stringify({
@@ -319,7 +315,6 @@ export function formatReport(report: SuiteReport): string[] {
       takeover_s: takeoverS(report.rows),
       recovery_s: recovery,
       reruns: Object.fromEntries(report.rows.map((row) => [row.scenario, row.reruns])),
-      unsupported: report.unsupported.map(({ scenario }) => scenario),
       seed: report.seed,
     })}`,
   );
