@@ -154,7 +154,8 @@ export async function startDispatcherGateway(config: MesoflowConfig, flags: Disp
       leadership = await startRunnerLeadership({
         config,
         id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-        address: `${hostname()}:${settings.grpcPort}`,
+        // As the scheduler publishes its own: the host the cluster's processes and clients reach it on.
+        address: `${config.get('jobmanager.rpc.address')}:${settings.grpcPort}`,
         logger,
         lead: async () => {
           const started = await startRunner();

@@ -132,6 +132,7 @@ export async function startTaskManager(config: MesoflowConfig, settings: TaskMan
     bundles: new BundleFetcher(settings.workDir),
     programs: new ProgramLoader(runtime.loadModule ?? nodeModuleLoader),
     logger,
+    jobMasterLostTimeoutMs: config.get('taskmanager.jobmaster-lost-timeout').milliseconds,
     ...(runtime.partitionRequestTimeoutMs === undefined ? {} : { partitionRequestTimeoutMs: runtime.partitionRequestTimeoutMs }),
     onRecords: (taken, sent) => {
       recordsIn.inc(taken);

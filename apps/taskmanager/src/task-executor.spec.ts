@@ -1,5 +1,6 @@
 // One TaskExecutor runs every subtask of a job, its records crossing local channels (no network):
-// the record counts it reports while the subtasks run and once at their end.
+// the record counts it reports while the subtasks run and once at their end, what it replays to a
+// watcher that comes later, and how it cancels the subtasks of a job nobody watches.
 import { planProgram } from '@mesoflow/dataflow-api';
 import { ExchangeClient, PartitionRegistry } from '@mesoflow/dataflow-exchange';
 import { buildDeploymentDescriptors, toDeploymentMessage } from '@mesoflow/dataflow-jobmaster';
@@ -40,7 +41,11 @@ describe('TaskExecutor record counts', () => {
     told.recordsIn = 0;
     told.recordsOut = 0;
     exchange = new ExchangeClient();
-    executor = new TaskExecutor({
+    executor = createExecutor();
+  });
+
+  function createExecutor(keptRecordsBudget?: number): TaskExecutor {
+    return new TaskExecutor({
       taskManagerId: 'tm-1',
       slots: 2,
       dataAddress: DATA_ADDRESS,
@@ -55,8 +60,9 @@ describe('TaskExecutor record counts', () => {
         told.recordsIn += recordsIn;
         told.recordsOut += recordsOut;
       },
+      ...(keptRecordsBudget === undefined ? {} : { keptRecordsBudget }),
     });
-  });
+  }
 
   afterEach(async () => {
     await executor.shutdown(5_000);
@@ -101,6 +107,119 @@ describe('TaskExecutor record counts', () => {
   });
 
   const keyOf = (event: TaskEvent): string => `${event.attempt?.vertex_id ?? ''}/${event.attempt?.subtask_index ?? 0}`;
+
+  /** The events of `jobId` in `from`, per subtask, in order. */
+  const perTask = (from: readonly TaskEvent[], jobId: string): Map<string, TaskEvent[]> => {
+    const tasks = new Map<string, TaskEvent[]>();
+    for (const event of from) {
+      if (event.attempt?.job_id === jobId) tasks.set(keyOf(event), [...(tasks.get(keyOf(event)) ?? []), event]);
+    }
+    return tasks;
+  };
+
+  /** What a subtask's replay is made of, from a watcher that saw all its events: its collected records, its last counts, its failure, its state. */
+  const expectedReplay = (own: readonly TaskEvent[]): TaskEvent[] => {
+    const attempt = own[0].attempt;
+    const metrics = own.filter((event) => event.metrics).at(-1);
+    const failure = own.find((event) => event.failure);
+    const state = own.filter((event) => event.state !== undefined && event.state !== null).at(-1);
+    return [
+      ...own.filter((event) => event.collected),
+      ...(metrics === undefined ? [] : [metrics]),
+      ...(failure === undefined ? [] : [failure]),
+      { attempt, state: state?.state },
+    ];
+  };
+
+  const allFinished = (jobId: string, tasks: number): Promise<boolean> =>
+    waitFor(() => events.filter((event) => event.attempt?.job_id === jobId && event.state === TaskState.TASK_STATE_FINISHED).length === tasks, {
+      timeoutMs: 20_000,
+      description: `every subtask of '${jobId}' FINISHED`,
+    });
+
+  it("replays to a late watcher each ended subtask's collected records, last counts and state, in order, then replay_end; other jobs' subtasks stay out", async () => {
+    const graph = await deployJob('finished', ['--mode', 'word-count']);
+    const tasks = (graph.vertices ?? []).reduce((sum, vertex) => sum + (vertex.parallelism ?? 1), 0);
+    await allFinished('finished', tasks);
+    const other = await deployJob('other', ['--mode', 'word-count']);
+    await allFinished('other', tasks);
+    other.unwatch();
+
+    const late: TaskEvent[] = [];
+    const unwatch = executor.watch('finished', (event) => late.push(event));
+    unwatch();
+    expect(late.at(-1)).toEqual({ replay_end: { incomplete: [] } });
+    const replayed = perTask(late, 'finished');
+    const seen = perTask(events, 'finished');
+    expect([...replayed.keys()].sort()).toEqual([...seen.keys()].sort());
+    for (const [key, own] of seen) expect(replayed.get(key)).toEqual(expectedReplay(own));
+    expect(late.filter((event) => event.collected).length).toBeGreaterThan(0);
+    expect(late.filter((event) => event.attempt?.job_id === 'other')).toEqual([]);
+  });
+
+  it("replays a failed subtask's failure before its FAILED state", async () => {
+    await deployJob('failing', ['--mode', 'failing']);
+    await waitFor(() => inState('failing', TaskState.TASK_STATE_FAILED) > 0, { timeoutMs: 20_000, description: 'a FAILED subtask' });
+    const late: TaskEvent[] = [];
+    executor.watch('failing', (event) => late.push(event))();
+    const failed = late.find((event) => event.state === TaskState.TASK_STATE_FAILED);
+    if (failed === undefined) throw new Error('no FAILED subtask replayed');
+    const own = late.filter((event) => keyOf(event) === keyOf(failed));
+    expect(own.at(-2)?.failure).toMatchObject({ message: expect.stringContaining("cannot count 'to'"), operator_name: 'Explode', key_json: '"to"' });
+    expect(own.at(-1)).toBe(failed);
+  });
+
+  it('gives a watcher that comes while the subtasks run a replay, then the live events: in the end it saw what a watcher from the start saw', async () => {
+    const graph = await deployJob('running', ['--mode', 'unbounded']);
+    const tasks = (graph.vertices ?? []).reduce((sum, vertex) => sum + (vertex.parallelism ?? 1), 0);
+    await waitFor(() => inState('running', TaskState.TASK_STATE_RUNNING) === tasks && events.filter((event) => event.collected).length >= 10, {
+      timeoutMs: 20_000,
+      description: 'RUNNING subtasks and collected records',
+    });
+    const late: TaskEvent[] = [];
+    executor.watch('running', (event) => late.push(event));
+    const replayEnd = late.findIndex((event) => event.replay_end);
+    expect(replayEnd).toBe(late.length - 1);
+    expect(late.filter((event) => event.state === TaskState.TASK_STATE_RUNNING)).toHaveLength(tasks);
+    await waitFor(() => late.slice(replayEnd).filter((event) => event.collected).length >= 10, { timeoutMs: 20_000, description: 'live records after the replay' });
+
+    for (const event of events.filter((candidate) => candidate.state === TaskState.TASK_STATE_RUNNING)) executor.cancel(event.attempt);
+    await waitFor(() => inState('running', TaskState.TASK_STATE_CANCELED) === tasks, { timeoutMs: 10_000, description: 'every subtask CANCELED' });
+    const collected = (from: readonly TaskEvent[]): Map<string, string[]> =>
+      new Map([...perTask(from, 'running')].map(([key, own]) => [key, own.flatMap((event) => (event.collected ? [event.collected.json ?? ''] : []))]));
+    expect(collected(late)).toEqual(collected(events));
+  });
+
+  it('keeps collected records within its budget: the first subtask to collect loses them all and is named incomplete, the others replay all of theirs', async () => {
+    // What each sink subtask of the job collects, measured on a first run.
+    const graph = await deployJob('measured', ['--mode', 'word-count']);
+    const tasks = (graph.vertices ?? []).reduce((sum, vertex) => sum + (vertex.parallelism ?? 1), 0);
+    await allFinished('measured', tasks);
+    const sizes = [...perTask(events, 'measured').values()]
+      .map((own) => own.reduce((size, event) => size + (event.collected?.operator_id ?? '').length + (event.collected?.json ?? '').length, 0))
+      .filter((size) => size > 0);
+    expect(sizes).toHaveLength(2);
+
+    // The larger sink's records fit, both do not.
+    await executor.shutdown(5_000);
+    executor = createExecutor(Math.max(...sizes));
+    events.length = 0;
+    await deployJob('budget', ['--mode', 'word-count']);
+    await allFinished('budget', tasks);
+    const late: TaskEvent[] = [];
+    executor.watch('budget', (event) => late.push(event))();
+    const incomplete = late.at(-1)?.replay_end?.incomplete ?? [];
+    expect(incomplete).toHaveLength(1);
+    const seen = perTask(events, 'budget');
+    const replayed = perTask(late, 'budget');
+    const firstToCollect = events.find((event) => event.collected);
+    expect(incomplete[0]).toEqual(firstToCollect?.attempt);
+    for (const [key, own] of seen) {
+      const dropped = key === keyOf({ attempt: incomplete[0] });
+      const expected = expectedReplay(own).filter((event) => !(dropped && event.collected));
+      expect(replayed.get(key)).toEqual(expected);
+    }
+  });
 
   it('reports the final counts of each subtask before its FINISHED, matching what the local executor counts', async () => {
     const args = ['--mode', 'word-count'];

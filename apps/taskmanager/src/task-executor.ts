@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { BundleFetcher } from './bundle';
 import { TaskManagerError, TaskManagerErrorCode, messageOf } from './errors';
 import { mergeChannels, PartitionOutput, type TaggedChannel } from './exchange-io';
+import { KeptRecords } from './kept-records';
 import type { ProgramLoader } from './program-loader';
 
 const { TaskState, JobGraph } = mesoflow.dataflow.v1;
@@ -16,6 +17,8 @@ type JobGraphMessage = mesoflow.dataflow.v1.JobGraph;
 export type TaskDeploymentDescriptor = mesoflow.dataflow.v1.TaskDeploymentDescriptor.$Properties;
 export type TaskEvent = mesoflow.dataflow.v1.TaskEvent.$Properties;
 export type TaskAttemptMessage = mesoflow.dataflow.v1.TaskAttempt.$Properties;
+type TaskMetricsMessage = mesoflow.dataflow.v1.TaskMetrics.$Properties;
+type TaskFailureMessage = mesoflow.dataflow.v1.TaskFailure.$Properties;
 
 /** What the executor needs from the TaskManager. */
 export interface TaskExecutorOptions {
@@ -37,14 +40,20 @@ export interface TaskExecutorOptions {
   readonly onRecords?: (recordsIn: number, recordsOut: number) => void;
   /**
    * How long a job's running subtasks go on with no job master watching them before they are
-   * canceled (Flink fails tasks whose JobManager is lost). A job master that died cannot see them
-   * end, and a new one runs the job again: left running, they would run it twice. @default 5000
+   * canceled (Flink fails tasks whose JobManager is lost), `taskmanager.jobmaster-lost-timeout`.
+   * A job master that died cannot see them end; the one that runs the job next takes them over
+   * if it comes in time, else it runs the job again and, left running, they would run it twice.
    */
-  readonly jobMasterLostTimeoutMs?: number;
+  readonly jobMasterLostTimeoutMs: number;
+  /**
+   * Characters of collected records (JSON and operator ids) kept for new watchers, over every
+   * task; past it the oldest tasks' records are dropped (see {@link KeptRecords}). @default 16 Mi
+   */
+  readonly keptRecordsBudget?: number;
 }
 
 const TERMINAL: ReadonlySet<TaskState> = new Set([TaskState.TASK_STATE_FINISHED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_FAILED]);
-/** Ended tasks kept for WatchTasks snapshots and idempotent deploys. */
+/** Ended tasks kept for WatchTasks replays and idempotent deploys. */
 const KEPT_ENDED_TASKS = 1024;
 
 interface Task {
@@ -63,6 +72,9 @@ interface Task {
   done: Promise<void>;
   /** A neighbour's failure waiting out {@link NEIGHBOUR_FAILURE_GRACE_MS}. */
   pendingFailure?: NodeJS.Timeout;
+  /** The last counts reported and the failure, for new watchers. */
+  metrics?: TaskMetricsMessage;
+  failure?: TaskFailureMessage;
 }
 
 /**
@@ -90,8 +102,11 @@ export class TaskExecutor {
   private shuttingDown = false;
   /** Per job with subtasks but no watcher: when its subtasks are canceled. */
   private readonly unwatched = new Map<string, NodeJS.Timeout>();
+  private readonly kept: KeptRecords;
 
-  constructor(private readonly options: TaskExecutorOptions) {}
+  constructor(private readonly options: TaskExecutorOptions) {
+    this.kept = new KeptRecords(options.keptRecordsBudget ?? 16 * 1024 * 1024);
+  }
 
   /** The number of tasks in each state (ended ones as far as they are kept). */
   countByState(): Map<string, number> {
@@ -175,11 +190,16 @@ export class TaskExecutor {
     return true;
   }
 
-  /** Calls `listener` with the current state of every subtask of `jobId`, then every event; returns a function that stops it. */
+  /**
+   * Calls `listener` with what is kept of every subtask of `jobId` and a `replay_end` (see
+   * ReplayEnd in task_executor.proto), then with every event; returns a function that stops it.
+   */
   watch(jobId: string, listener: Listener, onClose: () => void = () => undefined): () => void {
+    const incomplete: TaskAttemptMessage[] = [];
     for (const task of this.tasks.values()) {
-      if (task.id.jobId === jobId) listener({ attempt: attemptMessage(task.id), state: task.state });
+      if (task.id.jobId === jobId && !this.replay(task, listener)) incomplete.push(attemptMessage(task.id));
     }
+    listener({ replay_end: { incomplete } });
     let set = this.listeners.get(jobId);
     if (set === undefined) this.listeners.set(jobId, (set = new Set()));
     const listeners = set;
@@ -196,10 +216,21 @@ export class TaskExecutor {
     };
   }
 
+  /** Tells `listener` the task's events in the order they happened; false when its collected records were not all kept. */
+  private replay(task: Task, listener: Listener): boolean {
+    const attempt = attemptMessage(task.id);
+    const collected = this.kept.recordsOf(task.key);
+    for (const record of collected ?? []) listener({ attempt, collected: record });
+    if (task.metrics !== undefined) listener({ attempt, metrics: task.metrics });
+    if (task.failure !== undefined) listener({ attempt, failure: task.failure });
+    listener({ attempt, state: task.state });
+    return collected !== undefined;
+  }
+
   /** The last watcher of `jobId` went: its running subtasks are canceled unless one comes back in time. */
   private watchLost(jobId: string): void {
     if (this.shuttingDown || this.unwatched.has(jobId)) return;
-    const timeoutMs = this.options.jobMasterLostTimeoutMs ?? 5_000;
+    const timeoutMs = this.options.jobMasterLostTimeoutMs;
     const timer = setTimeout(() => {
       this.unwatched.delete(jobId);
       if (this.listeners.has(jobId)) return;
@@ -296,8 +327,11 @@ export class TaskExecutor {
         counters: task.counters,
         // print() writes plain lines to the TaskManager's standard output (the sandbox's
         // stdout), as Flink's print sink writes to the TaskManager's .out file.
-        collect: (operatorId, _subtask, value) =>
-          this.publish(task, { collected: { operator_id: operatorId, json: JSON.stringify(value) ?? 'null' } }),
+        collect: (operatorId, _subtask, value) => {
+          const collected = { operator_id: operatorId, json: JSON.stringify(value) ?? 'null' };
+          this.kept.keep(task.key, collected);
+          this.publish(task, { collected });
+        },
       });
       if (result.status === 'CANCELED' || signal.aborted) return this.end(task, TaskState.TASK_STATE_CANCELED);
       // FINISHED once every consumer has read the outputs to their end.
@@ -338,14 +372,13 @@ export class TaskExecutor {
     const location = isRuntimeError(error) ? error.location : undefined;
     const message = messageOf(error);
     this.options.logger.warn({ task: task.key, err: error }, `${describeTask(task.id)} failed: ${message}`);
-    this.publish(task, {
-      failure: {
-        message,
-        operator_id: location?.operatorId ?? '',
-        operator_name: location?.operatorName ?? '',
-        key_json: location?.key === undefined ? '' : canonicalKey(location.key),
-      },
-    });
+    task.failure = {
+      message,
+      operator_id: location?.operatorId ?? '',
+      operator_name: location?.operatorName ?? '',
+      key_json: location?.key === undefined ? '' : canonicalKey(location.key),
+    };
+    this.publish(task, { failure: task.failure });
     this.stop(task, message, error);
     this.end(task, TaskState.TASK_STATE_FAILED);
   }
@@ -389,7 +422,8 @@ export class TaskExecutor {
     this.options.onRecords?.(recordsIn - task.told.recordsIn, recordsOut - task.told.recordsOut);
     task.told.recordsIn = recordsIn;
     task.told.recordsOut = recordsOut;
-    this.publish(task, { metrics: { records_in: recordsIn, records_out: recordsOut, at_ms: Date.now() } });
+    task.metrics = { records_in: recordsIn, records_out: recordsOut, at_ms: Date.now() };
+    this.publish(task, { metrics: task.metrics });
   }
 
   private publish(task: Task, event: Omit<TaskEvent, 'attempt'>): void {
@@ -407,7 +441,10 @@ export class TaskExecutor {
 
   private prune(): void {
     const ended = [...this.tasks.values()].filter((task) => TERMINAL.has(task.state));
-    for (const task of ended.slice(0, Math.max(0, ended.length - KEPT_ENDED_TASKS))) this.tasks.delete(task.key);
+    for (const task of ended.slice(0, Math.max(0, ended.length - KEPT_ENDED_TASKS))) {
+      this.tasks.delete(task.key);
+      this.kept.forget(task.key);
+    }
   }
 }
 

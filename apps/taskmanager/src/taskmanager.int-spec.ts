@@ -3,12 +3,14 @@
 // them: `JobMaster` requests slots from the scheduler (`SlotRequester`) and deploys through
 // `GrpcTaskDeployer` (TaskExecutorService: DeployTask, CancelTask, WatchTasks). Records cross
 // the real data exchange (remote and local channels), and the TaskManagers' record counts reach
-// the job master over WatchTasks.
+// the job master over WatchTasks. A job master that dies leaves its subtasks running until
+// `taskmanager.jobmaster-lost-timeout`; one that takes over in time adopts them.
 import { status } from '@grpc/grpc-js';
 import { loadConfig } from '@mesoflow/config';
 import { planProgram, type BundleReference } from '@mesoflow/dataflow-api';
 import {
   buildDeploymentDescriptors,
+  firstAttemptOfRun,
   GrpcTaskDeployer,
   isTaskDeployError,
   JobMaster,
@@ -38,6 +40,8 @@ import { ProgramLoader, withProgramArgs, type ModuleLoader } from './program-loa
 const PROGRAM = join(__dirname, 'testing/programs.ts');
 const BUNDLE_PATH = 'jobs/programs.ts';
 const FAST_BACKOFF = { initialMs: 50, maxMs: 300 };
+/** `taskmanager.jobmaster-lost-timeout` of both TaskManagers. */
+const JOB_MASTER_LOST_TIMEOUT_MS = 2_000;
 
 /** Runs the program module afresh, as a TaskManager runs a bundle (under Jest: its module registry). */
 const loadModule: ModuleLoader = (path) =>
@@ -104,6 +108,7 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
           { key: 'taskmanager.numberOfTaskSlots', value: '2' },
           { key: 'taskmanager.rpc.port', value: '0' },
           { key: 'taskmanager.data.port', value: '0' },
+          { key: 'taskmanager.jobmaster-lost-timeout', value: `${JOB_MASTER_LOST_TIMEOUT_MS} ms` },
         ],
       });
       const taskManager = await startTaskManager(
@@ -189,7 +194,7 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
   }
 
   /** The records of the job's last attempt (the one that ended it), per operator id. */
-  function collectedOf(run: JobRun, attempt: number): Map<string, string[]> {
+  function collectedOf(run: Pick<JobRun, 'records'>, attempt: number): Map<string, string[]> {
     const collected = new Map<string, string[]>();
     for (const record of run.records) {
       if (record.attemptId.attempt === attempt) collected.set(record.operatorId, [...(collected.get(record.operatorId) ?? []), record.json]);
@@ -317,6 +322,60 @@ describe('TaskManagers registered with the real scheduler run a job deployed ove
     expect(Date.now() - startedAt).toBeLessThan(20_000);
     const canceled = run.events.flatMap((event) => (event.kind === 'task-state' && event.to === 'CANCELED' ? [event.from] : []));
     expect(canceled).toEqual(run.master.tasks().map(() => 'CANCELING'));
+    await expectSlotsReleased();
+  }, 60_000);
+
+  /** Subtasks CANCELED on both TaskManagers, as far as they keep them. */
+  const canceledOnTaskManagers = (): number => taskManagers.reduce((sum, taskManager) => sum + (taskManager.executor.countByState().get('CANCELED') ?? 0), 0);
+
+  it('cancels the subtasks of a job master that died once taskmanager.jobmaster-lost-timeout has passed, not before', async () => {
+    const run = await startJob('orphaned', ['--mode', 'unbounded'], { restartStrategy: NO_RESTART });
+    await waitFor(() => run.master.tasks().every((task) => task.state === 'RUNNING'), { timeoutMs: 30_000, description: 'every subtask RUNNING' });
+    const before = canceledOnTaskManagers();
+    // The job master dies: its watch streams end, and no cancel comes.
+    await run.deployer.close();
+    const lostAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, JOB_MASTER_LOST_TIMEOUT_MS - 500));
+    expect(canceledOnTaskManagers()).toBe(before);
+    await waitFor(() => canceledOnTaskManagers() === before + run.master.tasks().length, { timeoutMs: 10_000, description: 'the orphaned subtasks CANCELED' });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(JOB_MASTER_LOST_TIMEOUT_MS);
+  }, 60_000);
+
+  it('lets a job master that takes over adopt the running attempt of one that died: no new deployment, and the result is what the local executor collects', async () => {
+    const args = ['--mode', 'paced'];
+    const dead = await startJob('taken-over', args, { restartStrategy: NO_RESTART });
+    await waitFor(() => dead.master.tasks().every((task) => task.state === 'RUNNING') && dead.records.length > 0, {
+      timeoutMs: 30_000,
+      description: 'every subtask RUNNING and records collected',
+    });
+    await dead.deployer.close();
+
+    const graph = dead.descriptors[0].graph;
+    const records: CollectedRecord[] = [];
+    const deployed: TaskDeploymentDescriptor[] = [];
+    const deployer = new GrpcTaskDeployer({ bundle: { url: PROGRAM, sha256 }, programArgs: args, onCollected: (record) => records.push(record) });
+    const recording: TaskDeployer = {
+      deploy: (descriptor) => {
+        deployed.push(descriptor);
+        return deployer.deploy(descriptor);
+      },
+      cancel: (attemptId) => deployer.cancel(attemptId),
+      attach: (reporter) => deployer.attach(reporter),
+      discover: (taskManager, jobId, timeoutMs) => deployer.discover(taskManager, jobId, timeoutMs),
+    };
+    const master = new JobMaster({ jobId: 'taken-over', graph, slots: requester, deployer: recording, firstAttempt: firstAttemptOfRun(2, graph), adoptPreviousRun: true });
+    const result = master.run();
+    cleanups.push(async () => {
+      master.cancel();
+      await result;
+      await deployer.close();
+    });
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', restarts: 0, lastAttempt: 0 });
+    expect(deployed).toEqual([]);
+    expect(master.timeline()).toContainEqual(expect.objectContaining({ phase: 'taking-over', detail: `Adopts attempt 0 found on 2 TaskManager(s): ${master.tasks().length} of ${master.tasks().length} task(s) live or finished with all their records` }));
+    expect(master.tasks().map((task) => task.state)).toEqual(master.tasks().map(() => 'FINISHED'));
+    expectSameCollected(collectedOf({ records }, 0), await collectLocally(args));
+    // The dead job master's allocation went with the adopted attempt.
     await expectSlotsReleased();
   }, 60_000);
 

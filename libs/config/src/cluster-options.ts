@@ -99,6 +99,15 @@ export const TASKMANAGER_OPTIONS = {
     description:
       'The port TaskManagers exchange records on. On Mesos it is taken from the task\'s offered ports; 0 picks a free port.',
   }),
+  'taskmanager.jobmaster-lost-timeout': option({
+    type: durationType('ms'),
+    default: Duration.of(30, 's'),
+    group: 'TaskManager',
+    readers: ['taskmanager'],
+    description:
+      'How long a job\'s subtasks run on with no job master watching them before the TaskManager cancels them. It must ' +
+      'outlast a job master failover: the job master that runs the job next takes over subtasks still running.',
+  }),
 } as const;
 
 /** Options of the REST endpoint (dispatcher gateway and web UI). */

@@ -57,6 +57,8 @@ export class JobMasterExecution implements JobExecution {
       graph,
       // A run after a gateway died must not take the dead job master's slots or executions for its own.
       firstAttempt: firstAttemptOfRun(context.attempt, graph),
+      // A later run follows what the dead one left running rather than running the job twice.
+      adoptPreviousRun: context.attempt > 1,
       slots: this.options.slots,
       deployer,
       ...(this.options.slotRequestTimeoutMs === undefined ? {} : { slotRequestTimeoutMs: this.options.slotRequestTimeoutMs }),

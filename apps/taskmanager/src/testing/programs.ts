@@ -2,7 +2,7 @@
  * Test programs for the TaskManager, one module selected by `--mode` (the TaskManager passes
  * `program_args` as process.argv): `word-count` (Flink's WordCount with a collect sink),
  * `failing` (its reduce throws on the key "to"), `unbounded` (a rate-limited generator),
- * `fail-once` (WordCount whose tokenizer throws once: the subtask that first creates the file
+ * `paced` (the same generator bounded: 600 records in about 3 s), `fail-once` (WordCount whose tokenizer throws once: the subtask that first creates the file
  * `<--marker>/failed` throws, every later run counts undisturbed).
  */
 import { StreamExecutionEnvironment } from '@mesoflow/dataflow-api';
@@ -40,9 +40,9 @@ function firstToFail(): boolean {
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(2);
-if (mode === 'unbounded') {
+if (mode === 'unbounded' || mode === 'paced') {
   env
-    .generate((index: number): [string, number] => [`word${index % 5}`, 1], { ratePerSecond: 200 })
+    .generate((index: number): [string, number] => [`word${index % 5}`, 1], mode === 'paced' ? { count: 600, ratePerSecond: 200 } : { ratePerSecond: 200 })
     .keyBy(([word]) => word)
     .sum(1)
     .name('Count')

@@ -6,6 +6,8 @@ export enum JobMasterErrorCode {
   NOT_ENOUGH_SLOTS = 'NOT_ENOUGH_SLOTS',
   /** A job graph the job master cannot schedule (no vertices, an edge to an unknown vertex). */
   INVALID_JOB = 'INVALID_JOB',
+  /** Options that do not go together, e.g. `adoptPreviousRun` without a way to find the TaskManagers' tasks. */
+  INVALID_OPTIONS = 'INVALID_OPTIONS',
   /** A call at the wrong time, e.g. `run()` twice. */
   ILLEGAL_STATE = 'ILLEGAL_STATE',
 }

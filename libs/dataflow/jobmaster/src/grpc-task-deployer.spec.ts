@@ -52,6 +52,10 @@ class FakeTaskExecutor {
   readonly deployed: mesoflow.dataflow.v1.TaskDeploymentDescriptor[] = [];
   readonly cancelled: mesoflow.dataflow.v1.TaskAttempt.$Properties[] = [];
   readonly watchers: Array<ServerWritableStream<mesoflow.dataflow.v1.WatchTasksRequest, TaskEvent>> = [];
+  /** What each new watcher is told first, as a TaskManager replays what it kept. */
+  replay: TaskEvent[] = [];
+  /** Watchers that went away. */
+  gone = 0;
   refuse: { code: status; details: string } | undefined;
   private readonly server = new Server();
   address = '';
@@ -86,6 +90,8 @@ class FakeTaskExecutor {
       },
       WatchTasks: (call: ServerWritableStream<mesoflow.dataflow.v1.WatchTasksRequest, TaskEvent>) => {
         this.watchers.push(call);
+        call.on('cancelled', () => this.gone++);
+        for (const event of this.replay) call.write(event);
       },
     };
     this.server.addService(definition, implementation);
@@ -189,5 +195,55 @@ describe('GrpcTaskDeployer', () => {
     await expect(deployer.cancel(first.attemptId)).rejects.toMatchObject({ code: TaskDeployErrorCode.UNKNOWN_TASK });
     await deployer.close();
     await expect(deployer.deploy(first)).rejects.toMatchObject({ code: TaskDeployErrorCode.CLOSED });
+  });
+
+  describe('discover', () => {
+    const attempt = (vertexId: string): mesoflow.dataflow.v1.TaskAttempt.$Properties => ({ job_id: 'job-1', vertex_id: vertexId, subtask_index: 0, attempt: 0 });
+    const idOf = (vertexId: string) => ({ jobId: 'job-1', vertexId, subtaskIndex: 0, attempt: 0 });
+
+    it("answers the tasks a TaskManager replays after reporting their events, hands their records on, and can cancel them", async () => {
+      taskManager.replay = [
+        { attempt: attempt('sink'), collected: { operator_id: 'sink-1', json: '["a",1]' } },
+        { attempt: attempt('sink'), metrics: { records_in: 4, records_out: 1, at_ms: 1_700_000_000_000 } },
+        { attempt: attempt('sink'), state: v1.TaskState.TASK_STATE_RUNNING },
+        { attempt: attempt('map'), state: v1.TaskState.TASK_STATE_DEPLOYING },
+        { attempt: attempt('source'), failure: { message: 'boom' } },
+        { attempt: attempt('source'), state: v1.TaskState.TASK_STATE_FAILED },
+        { replay_end: { incomplete: [attempt('map')] } },
+      ];
+      const tasks = await deployer.discover({ taskManagerId: 'tm-a', rpcAddress: taskManager.address }, 'job-1', 1_000);
+      expect(tasks).toEqual([
+        { attemptId: idOf('sink'), state: 'RUNNING', recordsComplete: true },
+        { attemptId: idOf('map'), state: 'DEPLOYING', recordsComplete: false },
+        { attemptId: idOf('source'), state: 'FAILED', recordsComplete: true },
+      ]);
+      expect(reports).toEqual([
+        { attemptId: idOf('sink'), state: 'RUNNING', failure: undefined },
+        { attemptId: idOf('source'), state: 'FAILED', failure: { message: 'boom', operatorId: undefined, operatorName: undefined, key: undefined } },
+      ]);
+      expect(collected).toEqual(['0:sink-1:["a",1]']);
+      expect(metrics).toEqual([{ attemptId: idOf('sink'), recordsIn: 4, recordsOut: 1, atMs: 1_700_000_000_000 }]);
+
+      // Live from then on, on the same stream.
+      taskManager.emit({ attempt: attempt('map'), state: v1.TaskState.TASK_STATE_RUNNING });
+      await eventually(() => expect(reports).toHaveLength(3));
+      expect(taskManager.watchers).toHaveLength(1);
+      await deployer.cancel(idOf('map'));
+      expect(taskManager.cancelled).toEqual([expect.objectContaining(attempt('map'))]);
+      expect(await deployer.discover({ taskManagerId: 'tm-a', rpcAddress: taskManager.address }, 'job-1', 1_000)).toContainEqual({ attemptId: idOf('map'), state: 'RUNNING', recordsComplete: false });
+    });
+
+    it('gives up on a TaskManager that does not finish its replay in time, and stops watching there', async () => {
+      taskManager.replay = [{ attempt: attempt('sink'), state: v1.TaskState.TASK_STATE_RUNNING }];
+      const error = await deployer.discover({ taskManagerId: 'tm-a', rpcAddress: taskManager.address }, 'job-1', 200).catch((caught: unknown) => caught);
+      expect(isTaskDeployError(error, TaskDeployErrorCode.UNREACHABLE)).toBe(true);
+      expect(error).toMatchObject({
+        attemptId: undefined,
+        rpcAddress: taskManager.address,
+        message: `Looking for tasks of job 'job-1' on TaskManager 'tm-a' (${taskManager.address}) failed: the TaskManager cannot be reached: no answer within 200 ms`,
+      });
+      // Not watched any more: the TaskManager's own job-master-lost timeout applies again.
+      await eventually(() => expect(taskManager.gone).toBe(1));
+    });
   });
 });

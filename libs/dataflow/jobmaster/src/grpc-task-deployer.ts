@@ -1,13 +1,15 @@
 // The job master's side of the TaskManagers' TaskExecutorService (Flink's TaskExecutorGateway):
 // DeployTask and CancelTask per task, and one WatchTasks stream per (TaskManager, job) whose
-// events become the job master's task state and metrics reports and the job's collected records.
+// events become the job master's task state and metrics reports and the job's collected records,
+// and whose replay tells a job master taking over a dead one's run which tasks it left.
 import { Client, credentials as grpcCredentials, status, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { KeyValue } from '@mesoflow/dataflow-api';
 import { mesoflow, TASK_EXECUTOR_GRPC } from '@mesoflow/proto';
 import { attemptKey, describeAttempt, type ExecutionAttemptId } from './attempt-id';
 import { messageOf } from './errors';
 import type { TaskDeploymentDescriptor } from './execution-graph';
-import type { TaskDeployer, TaskFailure, TaskStateReport, TaskStateReporter } from './ports';
+import type { DiscoveredTask, TaskDeployer, TaskFailure, TaskManagerLocation, TaskStateReport, TaskStateReporter } from './ports';
+import { isTerminalTaskState } from './states';
 
 const v1 = mesoflow.dataflow.v1;
 type TaskEventMessage = mesoflow.dataflow.v1.TaskEvent;
@@ -25,7 +27,10 @@ export interface BundleLocation {
 
 /** One record of a collect sink, as a TaskManager sent it. */
 export interface CollectedRecord {
-  /** The sink's subtask attempt: after a restart, records of earlier attempts are stale. */
+  /**
+   * The sink's subtask attempt: after a restart, records of earlier attempts are stale. Records a
+   * TaskManager kept from before the watch (replayed) come too, of earlier job masters' attempts.
+   */
   readonly attemptId: ExecutionAttemptId;
   readonly operatorId: string;
   /** The record as JSON. */
@@ -37,7 +42,7 @@ export interface GrpcTaskDeployerOptions {
   readonly bundle: BundleLocation;
   /** The program's arguments, as the client planned the job with them. @default [] */
   readonly programArgs?: readonly string[];
-  /** Every collected record of every attempt, in arrival order per TaskManager. */
+  /** Every collected record of every attempt, in arrival order per TaskManager (replayed ones first). */
   readonly onCollected?: (record: CollectedRecord) => void;
   /** Deadline of DeployTask and CancelTask, and of connecting to a TaskManager. @default 10000 */
   readonly callTimeoutMs?: number;
@@ -51,20 +56,21 @@ export enum TaskDeployErrorCode {
   REFUSED = 'REFUSED',
   /** The TaskManager could not be reached (no connection, deadline exceeded). */
   UNREACHABLE = 'UNREACHABLE',
-  /** A cancel of a task this deployer never deployed. */
+  /** A cancel of a task this deployer never deployed nor discovered. */
   UNKNOWN_TASK = 'UNKNOWN_TASK',
   /** The deployer is closed. */
   CLOSED = 'CLOSED',
 }
 
-/** A deploy or cancel that did not go through, naming the task and the TaskManager. */
+/** A deploy, cancel or discover that did not go through, naming the task (if any) and the TaskManager. */
 export class TaskDeployError extends Error {
   override readonly name = 'TaskDeployError';
 
   constructor(
     readonly code: TaskDeployErrorCode,
     message: string,
-    readonly attemptId: ExecutionAttemptId,
+    /** Undefined for a discover. */
+    readonly attemptId: ExecutionAttemptId | undefined,
     /** `host:port` of the TaskManager's RPC endpoint, when known. */
     readonly rpcAddress: string | undefined,
     /** The gRPC status, when the call failed with one. */
@@ -98,11 +104,14 @@ export function toDeploymentMessage(descriptor: TaskDeploymentDescriptor, bundle
   };
 }
 
+/** A task this deployer deployed, or that a TaskManager replayed. */
 interface Deployed {
   readonly id: ExecutionAttemptId;
   readonly rpcAddress: string;
   readonly taskManagerId: string;
-  ended: boolean;
+  /** The last state its TaskManager told (DEPLOYING until then), or FAILED once its events were lost. */
+  state: DiscoveredTask['state'];
+  recordsComplete: boolean;
   /** The failure event, waiting for its FAILED state. */
   failure?: TaskFailure;
 }
@@ -111,15 +120,21 @@ interface Watch {
   readonly call: ClientReadableStream<TaskEventMessage>;
   readonly rpcAddress: string;
   readonly taskManagerId: string;
+  /** Until the TaskManager's `replay_end`: the unknown tasks it tells of are taken in. */
+  replaying: boolean;
+  /** Settles at `replay_end`; rejects when the stream ends before. */
+  readonly replayed: Promise<void>;
+  endReplay(error?: Error): void;
 }
 
 /**
  * A {@link TaskDeployer} over the TaskManagers' TaskExecutorService, for one job master (it
  * attaches to the `JobMaster` it is given to). One grpc-js client per TaskManager, reused; before
- * the first deploy of a job to a TaskManager it opens WatchTasks there (collected records are not
- * buffered by the TaskManager), and turns the events into `reportTaskState` calls (RUNNING,
- * FINISHED, FAILED with the failure's operator and key, CANCELED), record counts into
- * `reportTaskMetrics` calls, and collected records into `onCollected`. A watch stream that breaks fails every unfinished task of that TaskManager.
+ * the first deploy or discover of a job on a TaskManager it opens WatchTasks there, and turns the
+ * events, replayed ones first, into `reportTaskState` calls (RUNNING, FINISHED, FAILED with the
+ * failure's operator and key, CANCELED), record counts into `reportTaskMetrics` calls, and
+ * collected records into `onCollected`. The tasks a replay tells of count as deployed (they can be
+ * cancelled). A watch stream that breaks fails every unfinished task of that TaskManager.
  * `close()` ends the streams and the clients.
  */
 export class GrpcTaskDeployer implements TaskDeployer {
@@ -153,8 +168,12 @@ export class GrpcTaskDeployer implements TaskDeployer {
     const { rpcAddress, taskManagerId } = descriptor.slot;
     const where = `TaskManager '${taskManagerId}' (${rpcAddress})`;
     if (this.closed) throw new TaskDeployError(TaskDeployErrorCode.CLOSED, `Cannot deploy ${describeAttempt(id)} to ${where}: the deployer is closed`, id, rpcAddress);
-    await this.watch(id, rpcAddress, taskManagerId);
-    this.deployed.set(attemptKey(id), { id, rpcAddress, taskManagerId, ended: false });
+    try {
+      await this.watch(id.jobId, descriptor.slot, this.callTimeoutMs);
+    } catch (error) {
+      throw unreachable(`Deploying ${describeAttempt(id)} to ${where}`, id, rpcAddress, error);
+    }
+    this.deployed.set(attemptKey(id), { id, rpcAddress, taskManagerId, state: 'DEPLOYING', recordsComplete: true });
     try {
       await this.unary(
         rpcAddress,
@@ -190,6 +209,31 @@ export class GrpcTaskDeployer implements TaskDeployer {
     }
   }
 
+  /**
+   * Watches the job on the TaskManager (once) and answers its tasks there after the TaskManager's
+   * replay of them.
+   * @throws TaskDeployError UNREACHABLE (no connection, or no replay within `timeoutMs`: the watch is
+   * then given up, so the TaskManager's job-master-lost timeout goes on for those tasks) or CLOSED.
+   */
+  async discover(taskManager: TaskManagerLocation, jobId: string, timeoutMs: number): Promise<DiscoveredTask[]> {
+    const { rpcAddress, taskManagerId } = taskManager;
+    const what = `Looking for tasks of job '${jobId}' on TaskManager '${taskManagerId}' (${rpcAddress})`;
+    if (this.closed) throw new TaskDeployError(TaskDeployErrorCode.CLOSED, `${what} failed: the deployer is closed`, undefined, rpcAddress);
+    const startedAt = Date.now();
+    try {
+      const watch = await this.watch(jobId, taskManager, timeoutMs);
+      await withDeadline(watch.replayed, startedAt + timeoutMs, () => {
+        watch.call.cancel();
+        return new Error(`no answer within ${timeoutMs} ms`);
+      });
+    } catch (error) {
+      throw unreachable(what, undefined, rpcAddress, error);
+    }
+    return [...this.deployed.values()]
+      .filter((task) => task.rpcAddress === rpcAddress && task.id.jobId === jobId)
+      .map((task) => ({ attemptId: task.id, state: task.state, recordsComplete: task.recordsComplete }));
+  }
+
   /** Ends every watch stream and closes every client; later deploys and cancels reject with CLOSED. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -210,12 +254,15 @@ export class GrpcTaskDeployer implements TaskDeployer {
     return client;
   }
 
-  /** Connects to the TaskManager and opens WatchTasks for the job there, once. */
-  private watch(id: ExecutionAttemptId, rpcAddress: string, taskManagerId: string): Promise<Watch> {
-    const key = `${rpcAddress} ${id.jobId}`;
+  /**
+   * Connects to the TaskManager (within `timeoutMs`) and opens WatchTasks for the job there, once.
+   * @throws the connection's error
+   */
+  private watch(jobId: string, taskManager: TaskManagerLocation, timeoutMs: number): Promise<Watch> {
+    const key = `${taskManager.rpcAddress} ${jobId}`;
     let watch = this.watches.get(key);
     if (watch === undefined) {
-      watch = this.openWatch(id, rpcAddress, taskManagerId);
+      watch = this.openWatch(jobId, taskManager, timeoutMs);
       this.watches.set(key, watch);
       // A failed connection is tried again by the next deploy.
       watch.catch(() => this.watches.delete(key));
@@ -223,36 +270,35 @@ export class GrpcTaskDeployer implements TaskDeployer {
     return watch;
   }
 
-  private async openWatch(id: ExecutionAttemptId, rpcAddress: string, taskManagerId: string): Promise<Watch> {
+  private async openWatch(jobId: string, { rpcAddress, taskManagerId }: TaskManagerLocation, timeoutMs: number): Promise<Watch> {
     const client = this.client(rpcAddress);
-    try {
-      await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + this.callTimeoutMs, (error) => (error ? reject(error) : resolve())));
-    } catch (error) {
-      throw new TaskDeployError(
-        TaskDeployErrorCode.UNREACHABLE,
-        `Deploying ${describeAttempt(id)} to TaskManager '${taskManagerId}' (${rpcAddress}) failed: the TaskManager cannot be reached: ${messageOf(error)}`,
-        id,
-        rpcAddress,
-        status.UNAVAILABLE,
-        { cause: error },
-      );
-    }
+    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve())));
     const call = client.makeServerStreamRequest(
       `${SERVICE}/WatchTasks`,
       (message: mesoflow.dataflow.v1.WatchTasksRequest.$Properties) => Buffer.from(v1.WatchTasksRequest.encode(message).finish()),
       (bytes: Buffer) => v1.TaskEvent.decode(bytes),
-      { job_id: id.jobId },
+      { job_id: jobId },
     );
-    const watch: Watch = { call, rpcAddress, taskManagerId };
-    call.on('data', (event: TaskEventMessage) => this.onEvent(event));
-    call.on('error', (error: ServiceError) => this.onWatchEnd(id.jobId, watch, error.details || error.message));
-    call.on('end', () => this.onWatchEnd(id.jobId, watch, 'the TaskManager ended the stream'));
+    let endReplay: Watch['endReplay'] = () => undefined;
+    const replayed = new Promise<void>((resolve, reject) => {
+      endReplay = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Only a discover waits for the replay.
+    replayed.catch(() => undefined);
+    const watch: Watch = { call, rpcAddress, taskManagerId, replaying: true, replayed, endReplay };
+    call.on('data', (event: TaskEventMessage) => this.onEvent(watch, event));
+    call.on('error', (error: ServiceError) => this.onWatchEnd(jobId, watch, error.details || error.message));
+    call.on('end', () => this.onWatchEnd(jobId, watch, 'the TaskManager ended the stream'));
     return watch;
   }
 
-  private onEvent(event: TaskEventMessage): void {
+  private onEvent(watch: Watch, event: TaskEventMessage): void {
+    if (event.event === 'replay_end') {
+      this.endReplay(watch, event.replay_end?.incomplete ?? []);
+      return;
+    }
     const id = attemptIdOf(event.attempt);
-    const task = this.deployed.get(attemptKey(id));
+    const task = this.deployed.get(attemptKey(id)) ?? this.replayedTask(watch, id);
     switch (event.event) {
       case 'collected':
         this.onCollected?.({ attemptId: id, operatorId: event.collected?.operator_id ?? '', json: event.collected?.json ?? '' });
@@ -269,9 +315,11 @@ export class GrpcTaskDeployer implements TaskDeployer {
         });
         return;
       case 'state': {
-        const state = reportedState(event.state);
+        const state = taskStateOf(event.state);
         if (state === undefined) return;
-        if (task !== undefined && state !== 'RUNNING') task.ended = true;
+        if (task !== undefined) task.state = state;
+        // DEPLOYING and CANCELING are the job master's own doing.
+        if (state === 'DEPLOYING' || state === 'CANCELING') return;
         this.report({ attemptId: id, state, failure: state === 'FAILED' ? (task?.failure ?? { message: 'The TaskManager reported FAILED without a cause' }) : undefined });
         return;
       }
@@ -280,16 +328,34 @@ export class GrpcTaskDeployer implements TaskDeployer {
     }
   }
 
+  /** A task the TaskManager tells of in its replay, deployed by an earlier job master; undefined after the replay. */
+  private replayedTask(watch: Watch, id: ExecutionAttemptId): Deployed | undefined {
+    if (!watch.replaying) return undefined;
+    const task: Deployed = { id, rpcAddress: watch.rpcAddress, taskManagerId: watch.taskManagerId, state: 'DEPLOYING', recordsComplete: true };
+    this.deployed.set(attemptKey(id), task);
+    return task;
+  }
+
+  private endReplay(watch: Watch, incomplete: readonly mesoflow.dataflow.v1.ITaskAttempt[]): void {
+    for (const attempt of incomplete) {
+      const task = this.deployed.get(attemptKey(attemptIdOf(attempt)));
+      if (task !== undefined) task.recordsComplete = false;
+    }
+    watch.replaying = false;
+    watch.endReplay();
+  }
+
   /** A watch stream that ended (not by `close()`): nothing more comes from there, so its unfinished tasks failed. */
   private onWatchEnd(jobId: string, watch: Watch, reason: string): void {
     if (this.closed) return;
+    watch.endReplay(new Error(reason));
     const key = `${watch.rpcAddress} ${jobId}`;
     void this.watches.get(key)?.then((current) => {
       if (current === watch) this.watches.delete(key);
     });
     for (const task of this.deployed.values()) {
-      if (task.ended || task.rpcAddress !== watch.rpcAddress || task.id.jobId !== jobId) continue;
-      task.ended = true;
+      if (isTerminalTaskState(task.state) || task.rpcAddress !== watch.rpcAddress || task.id.jobId !== jobId) continue;
+      task.state = 'FAILED';
       this.report({
         attemptId: task.id,
         state: 'FAILED',
@@ -318,6 +384,25 @@ export class GrpcTaskDeployer implements TaskDeployer {
         (error: ServiceError | null, response?: Res) => (error || response === undefined ? reject(error ?? new Error(`${method} answered nothing`)) : resolve(response)),
       );
     });
+  }
+}
+
+function unreachable(what: string, id: ExecutionAttemptId | undefined, rpcAddress: string, error: unknown): TaskDeployError {
+  return new TaskDeployError(TaskDeployErrorCode.UNREACHABLE, `${what} failed: the TaskManager cannot be reached: ${messageOf(error)}`, id, rpcAddress, status.UNAVAILABLE, {
+    cause: error,
+  });
+}
+
+/** `promise`, or a rejection with `timedOut()`'s error at `deadline` (ms since the epoch). */
+async function withDeadline(promise: Promise<void>, deadline: number, timedOut: () => Error): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(timedOut()), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([promise, expiry]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -350,19 +435,21 @@ function attemptIdOf(attempt: mesoflow.dataflow.v1.ITaskAttempt | null | undefin
   return { jobId: attempt?.job_id ?? '', vertexId: attempt?.vertex_id ?? '', subtaskIndex: attempt?.subtask_index ?? 0, attempt: attempt?.attempt ?? 0 };
 }
 
-/** The states a job master is told; DEPLOYING and CANCELING are its own doing. */
-function reportedState(state: mesoflow.dataflow.v1.TaskState | null | undefined): TaskStateReport['state'] | undefined {
+/** The wire's task state; undefined when unspecified. */
+function taskStateOf(state: mesoflow.dataflow.v1.TaskState | null | undefined): DiscoveredTask['state'] | undefined {
   switch (state) {
+    case v1.TaskState.TASK_STATE_DEPLOYING:
+      return 'DEPLOYING';
     case v1.TaskState.TASK_STATE_RUNNING:
       return 'RUNNING';
     case v1.TaskState.TASK_STATE_FINISHED:
       return 'FINISHED';
-    case v1.TaskState.TASK_STATE_FAILED:
-      return 'FAILED';
+    case v1.TaskState.TASK_STATE_CANCELING:
+      return 'CANCELING';
     case v1.TaskState.TASK_STATE_CANCELED:
       return 'CANCELED';
-    case v1.TaskState.TASK_STATE_DEPLOYING:
-    case v1.TaskState.TASK_STATE_CANCELING:
+    case v1.TaskState.TASK_STATE_FAILED:
+      return 'FAILED';
     case v1.TaskState.TASK_STATE_UNSPECIFIED:
     case null:
     case undefined:

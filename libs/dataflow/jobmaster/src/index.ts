@@ -7,7 +7,7 @@
  */
 export { firstAttemptOfRun, JobMaster } from './job-master';
 export type { JobFailure, JobMasterEvent, JobMasterOptions, JobPhase, JobProgress, JobResult, PhaseChange, TaskSnapshot } from './job-master';
-export type { SlotProvider, TaskDeployer, TaskFailure, TaskMetricsReport, TaskStateReport, TaskStateReporter } from './ports';
+export type { DiscoveredTask, SlotProvider, TaskDeployer, TaskFailure, TaskManagerLocation, TaskMetricsReport, TaskStateReport, TaskStateReporter } from './ports';
 export { GrpcTaskDeployer, TaskDeployError, TaskDeployErrorCode, isTaskDeployError, toDeploymentMessage } from './grpc-task-deployer';
 export type { BundleLocation, CollectedRecord, GrpcTaskDeployerOptions } from './grpc-task-deployer';
 export { buildDeploymentDescriptors, slotOrder, slotsNeeded } from './execution-graph';

@@ -1,22 +1,23 @@
 // The job master against in-memory fakes (see testing/fakes.ts): FakeSlotProvider stands in for
 // the scheduler's resource manager (the real SlotRequester is tested against a real scheduler in
-// @mesoflow/resourcemanager-client), FakeTaskManagers for the TaskManagers' deploy RPC, which
-// does not exist yet. Time is a ManualClock.
+// @mesoflow/resourcemanager-client), FakeTaskManagers for the TaskManagers' TaskExecutorService
+// (run for real in the TaskManager's int-specs). Time is a ManualClock.
 import { ManualClock } from '@mesoflow/dataflow-runtime';
 import type { mesoflow } from '@mesoflow/proto';
 import { rejectionOf, waitFor } from '@mesoflow/testing';
 import { JobMasterErrorCode, type JobMasterError } from './errors';
-import type { TaskDeploymentDescriptor } from './execution-graph';
-import { firstAttemptOfRun, JobMaster, type JobMasterEvent, type JobProgress, type JobResult } from './job-master';
+import { buildDeploymentDescriptors, slotsNeeded, type TaskDeploymentDescriptor } from './execution-graph';
+import type { CollectedRecord } from './grpc-task-deployer';
+import { firstAttemptOfRun, JobMaster, type JobMasterEvent, type JobMasterOptions, type JobProgress, type JobResult } from './job-master';
 import { restartStrategyOf } from './restart-strategy';
-import type { TaskStateReport } from './ports';
+import type { DiscoveredTask, TaskStateReport } from './ports';
 import type { JobState } from './states';
 import { FakeSlotProvider, FakeTaskManagers } from './testing/fakes';
 import { wordCountGraph } from './testing/graphs';
 
 const START = 1_000;
 
-function setup(graph: mesoflow.dataflow.v1.JobGraph.$Properties, options: { cancelTimeoutMs?: number } = {}) {
+function setup(graph: mesoflow.dataflow.v1.JobGraph.$Properties, options: Pick<JobMasterOptions, 'cancelTimeoutMs' | 'firstAttempt' | 'adoptPreviousRun' | 'discoveryTimeoutMs'> = {}) {
   const clock = new ManualClock(START);
   const slots = new FakeSlotProvider();
   const taskManagers = new FakeTaskManagers();
@@ -485,5 +486,207 @@ describe('JobMaster for status pages', () => {
     const timeline = master.timeline();
     expect(timeline).toHaveLength(50);
     expect(timeline.at(-1)).toEqual({ atMs: clock.now(), phase: 'failed', detail: done.failure?.message });
+  });
+});
+
+/** The tasks of `attempt` as a job master places them on the fake cluster (two TaskManagers). */
+async function placed(graph: mesoflow.dataflow.v1.JobGraph.$Properties, attempt: number): Promise<TaskDeploymentDescriptor[]> {
+  const allocation = await new FakeSlotProvider().requestSlots({ allocationId: `job-1-attempt-${attempt}`, jobId: 'job-1', slots: slotsNeeded(graph) });
+  return buildDeploymentDescriptors({ jobId: 'job-1', graph, allocation, attempt });
+}
+
+/** Leaves the tasks of `descriptors` on their TaskManagers, as a dead job master did, in the state `stateOf` gives (none: missing). */
+function hold(
+  taskManagers: FakeTaskManagers,
+  descriptors: readonly TaskDeploymentDescriptor[],
+  stateOf: (descriptor: TaskDeploymentDescriptor) => DiscoveredTask['state'] | undefined,
+  recordsComplete: (descriptor: TaskDeploymentDescriptor) => boolean = () => true,
+): void {
+  for (const descriptor of descriptors) {
+    const state = stateOf(descriptor);
+    if (state === undefined) continue;
+    const held = taskManagers.held.get(descriptor.slot.taskManagerId) ?? [];
+    taskManagers.held.set(descriptor.slot.taskManagerId, [...held, { attemptId: descriptor.attemptId, state, recordsComplete: recordsComplete(descriptor) }]);
+  }
+}
+
+const sameTask = (descriptor: TaskDeploymentDescriptor) => (task: { attemptId: TaskDeploymentDescriptor['attemptId'] }): boolean =>
+  JSON.stringify(task.attemptId) === JSON.stringify(descriptor.attemptId);
+
+describe('JobMaster taking over from a dead job master (adoptPreviousRun)', () => {
+  // One restart per run: the second run's first attempt is 2, the dead first run's last one 1.
+  const graph = wordCountGraph(2, { attempts: 1, delayMs: 100 });
+  const first = firstAttemptOfRun(2, graph);
+  const previous = first - 1;
+  const takingOver = (progress: JobProgress[]) => progress.find((p) => p.phase === 'taking-over');
+
+  it("adopts a previous attempt whose tasks all run: deploys nothing, follows them to FINISHED, releases the dead run's allocation; the result is that attempt's", async () => {
+    expect(previous).toBe(1);
+    const left = await placed(graph, previous);
+    const onFirst = left.filter((d) => d.slot.taskManagerId === 'taskmanager-00001');
+    const starting = left.find((d) => d.slot.taskManagerId === 'taskmanager-00002');
+    if (starting === undefined || onFirst.length === 0) throw new Error('the attempt spans both TaskManagers');
+    const { master, slots, taskManagers, progress } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    hold(taskManagers, left, (d) => (d === starting ? 'DEPLOYING' : 'RUNNING'));
+    // The second TaskManager answers late: what the first one's tasks do meanwhile is not lost.
+    let answer = (): void => undefined;
+    taskManagers.answers.set('taskmanager-00002', new Promise((resolve) => (answer = resolve)));
+    // What the deployer hands the client: a stale record of the dead run's attempt 0, the replayed ones of attempt 1.
+    const records: CollectedRecord[] = [
+      { attemptId: { ...left[0].attemptId, attempt: 0 }, operatorId: 'sink', json: '["stale",1]' },
+      { attemptId: left[4].attemptId, operatorId: 'sink', json: '["to",1]' },
+    ];
+    const result = master.run();
+    await waitFor(() => taskManagers.discovered.length === 2, { intervalMs: 1, timeoutMs: 2_000 });
+    expect(master.reportTaskState({ attemptId: onFirst[0].attemptId, state: 'FINISHED' })).toBe(true);
+    expect(master.reportTaskMetrics({ attemptId: onFirst[0].attemptId, recordsIn: 3, recordsOut: 2, atMs: 5_000 })).toBe(true);
+    answer();
+
+    await waitFor(() => master.tasks().length === 5, { intervalMs: 1, timeoutMs: 2_000, description: 'the adopted tasks' });
+    expect(taskManagers.discovered.map((tm) => tm.rpcAddress).sort()).toEqual(['10.0.0.1:6122', '10.0.0.2:6122']);
+    expect(master.tasks().every((task) => task.attemptId.attempt === previous)).toBe(true);
+    expect(master.tasks().find(sameTask(onFirst[0]))).toEqual({ attemptId: onFirst[0].attemptId, state: 'FINISHED', taskManagerId: 'taskmanager-00001', recordsIn: 3, recordsOut: 2 });
+    expect(master.tasks().find(sameTask(starting))).toMatchObject({ state: 'DEPLOYING', taskManagerId: 'taskmanager-00002' });
+    expect(takingOver(progress())).toEqual({ phase: 'taking-over', taskManagers: 2, unanswered: [], previous: { attempt: previous, found: 5, total: 5, adopted: true } });
+    expect(master.timeline()).toContainEqual({ atMs: START, phase: 'taking-over', detail: `Adopts attempt ${previous} found on 2 TaskManager(s): 5 of 5 task(s) live or finished with all their records` });
+
+    master.reportTaskState({ attemptId: starting.attemptId, state: 'RUNNING' });
+    records.push({ attemptId: left[4].attemptId, operatorId: 'sink', json: '["to",2]' });
+    report(master, left.filter((d) => d !== onFirst[0]), 'FINISHED');
+    const done = await result;
+    expect(done).toEqual({ jobId: 'job-1', state: 'FINISHED', restarts: 0, lastAttempt: previous, failure: undefined });
+    expect(taskManagers.deployed).toEqual([]);
+    expect(taskManagers.canceled).toEqual([]);
+    expect(slots.requests).toEqual([]);
+    expect(slots.released).toEqual([`job-1-attempt-${previous}`]);
+    // The client keeps the records of the last attempt: the adopted one's, replayed and live.
+    expect(records.filter((record) => record.attemptId.attempt === done.lastAttempt).map((record) => record.json)).toEqual(['["to",1]', '["to",2]']);
+  });
+
+  it('adopts a previous attempt that FINISHED: no slots, no deployment, FINISHED at once', async () => {
+    const { master, slots, taskManagers, progress } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    hold(taskManagers, await placed(graph, previous), () => 'FINISHED');
+    await expect(master.run()).resolves.toEqual({ jobId: 'job-1', state: 'FINISHED', restarts: 0, lastAttempt: previous, failure: undefined });
+    expect(taskManagers.deployed).toEqual([]);
+    expect(slots.requests).toEqual([]);
+    expect(slots.released).toEqual([`job-1-attempt-${previous}`]);
+    expect(master.tasks().map((task) => task.state)).toEqual(Array(5).fill('FINISHED'));
+    expect(progress().at(-1)).toEqual({ phase: 'running', attempt: previous, running: 0, finished: 5, total: 5 });
+    expect(master.timeline().map((change) => change.phase)).toEqual(['created', 'taking-over', 'running', 'finished']);
+  });
+
+  it('cancels what is left of an incomplete previous attempt (and of older ones), waits for its end, then runs its own first attempt', async () => {
+    const left = await placed(graph, previous);
+    const missing = left[4];
+    const source = left[0];
+    const older = (await placed(graph, previous - 1))[1];
+    const { master, slots, taskManagers, progress, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    hold(taskManagers, left, (d) => (d === missing ? undefined : d === source ? 'FINISHED' : 'RUNNING'));
+    hold(taskManagers, [older], () => 'RUNNING');
+    taskManagers.answerCancels = false;
+    const result = master.run();
+
+    const live = left.filter((d) => d !== missing && d !== source);
+    await waitFor(() => taskManagers.canceled.length === live.length + 1, { intervalMs: 1, timeoutMs: 2_000, description: 'the cancels' });
+    expect(taskManagers.canceled).toEqual(expect.arrayContaining([...live, older].map((d) => d.attemptId)));
+    expect(takingOver(progress())).toMatchObject({ previous: { attempt: previous, found: 4, total: 5, adopted: false } });
+    expect(master.timeline()).toContainEqual({ atMs: START, phase: 'taking-over', detail: `Cancels attempt ${previous} found on 2 TaskManager(s): 4 of 5 task(s) live or finished with all their records` });
+    expect(master.timeline()).toContainEqual({ atMs: START, phase: 'canceling-tasks', detail: `Attempt ${previous} waits for 3 of 4 task(s) to cancel` });
+
+    // Nothing of its own before every one of them ended.
+    for (const d of [...live, older].slice(1)) master.reportTaskState({ attemptId: d.attemptId, state: 'CANCELED' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(slots.requests).toEqual([]);
+    expect(taskManagers.deployed).toEqual([]);
+    master.reportTaskState({ attemptId: live[0].attemptId, state: 'CANCELED' });
+
+    const own = await deployedAttempt(first, 5);
+    expect([...slots.released].sort()).toEqual([`job-1-attempt-${previous - 1}`, `job-1-attempt-${previous}`]);
+    expect(slots.requests).toEqual([{ allocationId: `job-1-attempt-${first}`, jobId: 'job-1', slots: 2 }]);
+    report(master, own, 'RUNNING');
+    report(master, own, 'FINISHED');
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', restarts: 0, lastAttempt: first });
+  });
+
+  it('does not wait for a TaskManager that does not answer: after the discovery timeout it cancels what it found and runs its own attempt', async () => {
+    const { master, clock, slots, taskManagers, progress, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true, discoveryTimeoutMs: 5_000 });
+    const left = await placed(graph, previous);
+    hold(taskManagers, left, () => 'RUNNING');
+    taskManagers.answers.set('taskmanager-00002', new Promise(() => undefined));
+    const result = master.run();
+    await waitFor(() => taskManagers.discovered.length === 2, { intervalMs: 1, timeoutMs: 2_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(taskManagers.canceled).toEqual([]);
+    expect(slots.requests).toEqual([]);
+
+    clock.advance(5_000);
+    const own = await deployedAttempt(first, 5);
+    const reached = left.filter((d) => d.slot.taskManagerId === 'taskmanager-00001');
+    expect(taskManagers.canceled).toEqual(reached.map((d) => d.attemptId));
+    expect(takingOver(progress())).toEqual({
+      phase: 'taking-over',
+      taskManagers: 2,
+      unanswered: ["TaskManager 'taskmanager-00002' (10.0.0.2:6122): no answer within 5000 ms"],
+      previous: { attempt: previous, found: reached.length, total: 5, adopted: false },
+    });
+    expect(master.timeline()).toContainEqual({
+      atMs: START + 5_000,
+      phase: 'taking-over',
+      detail: `Cancels attempt ${previous} found on 2 TaskManager(s): ${reached.length} of 5 task(s) live or finished with all their records; unanswered: TaskManager 'taskmanager-00002' (10.0.0.2:6122): no answer within 5000 ms`,
+    });
+    report(master, own, 'RUNNING');
+    report(master, own, 'FINISHED');
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', lastAttempt: first });
+  });
+
+  it('runs as without it when no TaskManager holds an earlier task of the job', async () => {
+    const { master, taskManagers, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    hold(taskManagers, (await placed(graph, previous)).map((d) => ({ ...d, attemptId: { ...d.attemptId, jobId: 'another-job' } })), () => 'RUNNING');
+    const result = master.run();
+    const own = await deployedAttempt(first, 5);
+    expect(taskManagers.canceled).toEqual([]);
+    expect(master.timeline().map((change) => change.detail)).toContain('No earlier attempt found on 2 TaskManager(s)');
+    report(master, own, 'RUNNING');
+    report(master, own, 'FINISHED');
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', lastAttempt: first });
+  });
+
+  it('does not adopt an attempt a TaskManager did not keep every collected record of', async () => {
+    const { master, taskManagers, progress, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    const left = await placed(graph, previous);
+    hold(taskManagers, left, () => 'RUNNING', (d) => d !== left[4]);
+    const result = master.run();
+    await deployedAttempt(first, 5);
+    expect(taskManagers.canceled).toEqual(expect.arrayContaining(left.map((d) => d.attemptId)));
+    expect(takingOver(progress())).toMatchObject({ previous: { found: 4, total: 5, adopted: false } });
+    master.cancel();
+    await expect(result).resolves.toMatchObject({ state: 'CANCELED' });
+  });
+
+  it('restarts with attempts of its own when an adopted task fails, canceling the rest of the adopted attempt first', async () => {
+    const { master, clock, slots, taskManagers, jobStates, deployedAttempt, inState } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
+    const left = await placed(graph, previous);
+    hold(taskManagers, left, () => 'RUNNING');
+    const result = master.run();
+    await waitFor(() => master.tasks().length === 5, { intervalMs: 1, timeoutMs: 2_000 });
+    master.reportTaskState(failureOf(flatMapOf(left, 0)));
+    await inState('RESTARTING');
+    expect(taskManagers.canceled).toEqual(left.filter((d) => d !== flatMapOf(left, 0)).map((d) => d.attemptId));
+    clock.advance(100);
+    const own = await deployedAttempt(first, 5);
+    expect(slots.released).toEqual([`job-1-attempt-${previous}`]);
+    expect(slots.requests.map((request) => request.allocationId)).toEqual([`job-1-attempt-${first}`]);
+    report(master, own, 'RUNNING');
+    report(master, own, 'FINISHED');
+    await expect(result).resolves.toMatchObject({ state: 'FINISHED', restarts: 1, lastAttempt: first, failure: { attempt: previous, subtaskIndex: 0 } });
+    expect(jobStates()).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
+  });
+
+  it('refuses adoptPreviousRun without a way to find the TaskManagers and their tasks', async () => {
+    const { requestSlots, releaseSlots } = new FakeSlotProvider();
+    const slots = { requestSlots, releaseSlots };
+    const error = await rejectionOf<JobMasterError>(Promise.resolve().then(() => new JobMaster({ jobId: 'job-1', graph, slots, deployer: new FakeTaskManagers(), adoptPreviousRun: true })));
+    expect(error.code).toBe(JobMasterErrorCode.INVALID_OPTIONS);
+    expect(() => new JobMaster({ jobId: 'job-1', graph, slots, deployer: new FakeTaskManagers() })).not.toThrow();
   });
 });

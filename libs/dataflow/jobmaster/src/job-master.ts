@@ -1,15 +1,17 @@
 // The job master of one job: requests the slots, deploys every task, follows the tasks' state
-// reports, restarts the job after a failure per its fixed-delay strategy, and cancels it. For the
-// web UI it keeps the tasks' record counts, the job's recent failures and its phase timeline.
+// reports, restarts the job after a failure per its fixed-delay strategy, and cancels it. Taking
+// over from a job master of the job that died, it first adopts or cancels what that one left
+// running. For the web UI it keeps the tasks' record counts, the job's recent failures and its
+// phase timeline.
 // It knows the resource manager and the TaskManagers only through `SlotProvider` and
 // `TaskDeployer`, and time only through a `Clock`.
 import type { KeyValue } from '@mesoflow/dataflow-api';
 import { systemClock, type Clock } from '@mesoflow/dataflow-runtime';
-import type { SlotAllocation, SlotRequestProgress } from '@mesoflow/resourcemanager-client';
+import type { CallOptions, SlotAllocation, SlotRequestProgress, WorkerList } from '@mesoflow/resourcemanager-client';
 import { attemptKey, describeAttempt, type ExecutionAttemptId } from './attempt-id';
 import { JobMasterError, JobMasterErrorCode, messageOf } from './errors';
 import { buildDeploymentDescriptors, slotsNeeded, type TaskDeploymentDescriptor } from './execution-graph';
-import type { SlotProvider, TaskDeployer, TaskMetricsReport, TaskStateReport } from './ports';
+import type { DiscoveredTask, SlotProvider, TaskDeployer, TaskManagerLocation, TaskMetricsReport, TaskStateReport } from './ports';
 import { decideRestart, restartStrategyOf, type FixedDelayRestartStrategy } from './restart-strategy';
 import { isTerminalTaskState, jobTransition, taskTransition, type JobState, type TaskState } from './states';
 import type { mesoflow } from '@mesoflow/proto';
@@ -37,7 +39,10 @@ export interface JobResult {
   readonly state: 'FINISHED' | 'FAILED' | 'CANCELED';
   /** Restarts made (attempts run minus one). */
   readonly restarts: number;
-  /** The number of the last attempt run: `firstAttempt + restarts`. */
+  /**
+   * The number of the last attempt run: `firstAttempt + restarts`, or, when the job ended with an
+   * attempt adopted from an earlier job master (`adoptPreviousRun`), that attempt's number.
+   */
   readonly lastAttempt: number;
   /** FAILED: the last failure, the cause. CANCELED or FINISHED: the last failure, if any. */
   readonly failure?: JobFailure;
@@ -45,6 +50,18 @@ export interface JobResult {
 
 /** What the job is doing, for the CLI and the web UI. */
 export type JobProgress =
+  /**
+   * With `adoptPreviousRun`, before anything else: the job's tasks were looked for on
+   * `taskManagers` TaskManagers, and `previous` is the latest earlier attempt found (`found` of
+   * its `total` tasks live or finished with all their records kept), `adopted` or else canceled.
+   */
+  | {
+      readonly phase: 'taking-over';
+      readonly taskManagers: number;
+      /** Why the resource manager or a TaskManager told nothing: their tasks count as missing. */
+      readonly unanswered: readonly string[];
+      readonly previous?: { readonly attempt: number; readonly found: number; readonly total: number; readonly adopted: boolean };
+    }
   /** Sent when the request goes out and on every update of the resource manager. */
   | { readonly phase: 'waiting-for-slots'; readonly attempt: number; readonly slotsNeeded: number; readonly request?: SlotRequestProgress }
   /** `deployed` of `total` tasks accepted by their TaskManagers. */
@@ -114,6 +131,20 @@ export interface JobMasterOptions {
    * its attempts for the dead one's (see {@link firstAttemptOfRun}). @default 0
    */
   readonly firstAttempt?: number;
+  /**
+   * Take over from an earlier job master of the job that died (so `firstAttempt` is past its
+   * attempts): before its first attempt, the job master asks every registered TaskManager for the
+   * job's tasks. When every task of the latest earlier attempt is there, DEPLOYING, RUNNING or
+   * FINISHED, with all its collected records kept, it adopts that attempt as its own, deploying
+   * nothing: it follows those tasks to their end, releases their allocation, and restarts per its
+   * strategy if one fails. Otherwise it cancels the tasks left and waits for their end before it
+   * schedules, so that the two runs' side effects never overlap. A TaskManager that does not
+   * answer makes nothing adoptable. Needs `slots.listWorkers` and `deployer.discover`.
+   * @default false
+   */
+  readonly adoptPreviousRun?: boolean;
+  /** How long the takeover waits for the resource manager's list of TaskManagers, and for each of them. @default 10000 */
+  readonly discoveryTimeoutMs?: number;
 }
 
 /**
@@ -134,15 +165,19 @@ const MAX_TIMELINE = 50;
 /** Phases in the order an attempt goes through them; the end phases come last. */
 const PHASE_ORDER: Readonly<Record<JobPhase, number>> = {
   created: 0,
-  'waiting-for-slots': 1,
-  deploying: 2,
-  running: 3,
-  'canceling-tasks': 4,
-  restarting: 5,
-  finished: 6,
-  failed: 6,
-  canceled: 6,
+  'taking-over': 1,
+  'waiting-for-slots': 2,
+  deploying: 3,
+  running: 4,
+  'canceling-tasks': 5,
+  restarting: 6,
+  finished: 7,
+  failed: 7,
+  canceled: 7,
 };
+
+/** The states of a task an earlier job master left that let its attempt be adopted. */
+const ADOPTABLE: ReadonlySet<TaskState> = new Set(['DEPLOYING', 'RUNNING', 'FINISHED']);
 
 /** A task's last record counts, and its rates once two reports came. */
 interface TaskRecords {
@@ -161,8 +196,18 @@ interface Execution {
   /** For messages. */
   readonly what: string;
   state: TaskState;
-  descriptor?: TaskDeploymentDescriptor;
+  /** Once it has a slot. */
+  taskManagerId?: string;
   records?: TaskRecords;
+}
+
+/** A task an earlier job master left, and where. */
+type FoundTask = DiscoveredTask & { readonly taskManagerId: string };
+
+/** What `adoptPreviousRun` needs of the slot provider and the deployer. */
+interface Discovery {
+  listWorkers(options: CallOptions): Promise<WorkerList>;
+  discover(taskManager: TaskManagerLocation, jobId: string, timeoutMs: number): Promise<DiscoveredTask[]>;
 }
 
 /** One attempt of the whole job: its tasks and its slot allocation. */
@@ -210,12 +255,18 @@ export class JobMaster {
   private readonly cancelTimeoutMs: number;
   private readonly slotRequestTimeoutMs: number | undefined;
   private readonly firstAttempt: number;
+  private readonly discovery: Discovery | undefined;
+  private readonly discoveryTimeoutMs: number;
   private readonly needed: number;
   private readonly listeners = new Set<(event: JobMasterEvent) => void>();
   /** Aborted by `cancel()`: stops a pending slot request and the restart delay. */
   private readonly stopping = new AbortController();
   private jobState: JobState = 'CREATED';
   private current: JobAttempt | undefined;
+  /** Attempts of earlier job masters being canceled before the first attempt of this one. */
+  private leftovers: readonly JobAttempt[] = [];
+  /** While the takeover looks for earlier tasks: their reports, applied once it knows them. */
+  private backlog: (() => void)[] | undefined;
   private restartCount = 0;
   private lastFailure: JobFailure | undefined;
   private running: Promise<JobResult> | undefined;
@@ -226,7 +277,10 @@ export class JobMaster {
   /** The attempt of the last entry of `phases`. */
   private phaseAttempt = 0;
 
-  /** @throws JobMasterError `INVALID_JOB` for a graph without vertices. */
+  /**
+   * @throws JobMasterError `INVALID_JOB` for a graph without vertices, `INVALID_OPTIONS` for
+   * `adoptPreviousRun` without `slots.listWorkers` or `deployer.discover`.
+   */
   constructor(options: JobMasterOptions) {
     this.jobId = options.jobId;
     this.graph = options.graph;
@@ -237,6 +291,8 @@ export class JobMaster {
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 30_000;
     this.slotRequestTimeoutMs = options.slotRequestTimeoutMs;
     this.firstAttempt = options.firstAttempt ?? 0;
+    this.discovery = discoveryOf(options);
+    this.discoveryTimeoutMs = options.discoveryTimeoutMs ?? 10_000;
     this.needed = slotsNeeded(options.graph);
     this.enterPhase('created', this.firstAttempt);
     // Last: the deployer may report as soon as it is attached.
@@ -258,12 +314,12 @@ export class JobMaster {
     return this.needed;
   }
 
-  /** The tasks of the current attempt, in graph order, with their record counts; empty before `run()`. */
+  /** The tasks of the current attempt (maybe an adopted one), in graph order, with their record counts; empty before `run()`. */
   tasks(): TaskSnapshot[] {
     return [...(this.current?.executions.values() ?? [])].map((e) => ({
       attemptId: e.id,
       state: e.state,
-      taskManagerId: e.descriptor?.slot.taskManagerId,
+      taskManagerId: e.taskManagerId,
       ...recordsOf(e),
     }));
   }
@@ -331,13 +387,14 @@ export class JobMaster {
    * A TaskManager's report of a task's new state. Returns false (and changes nothing) for a task
    * of another job, of an earlier attempt, or unknown; a repeated report of the current state is
    * a no-op. FINISHED or FAILED of a task being cancelled counts as CANCELED (the task ended
-   * before the cancel reached it).
+   * before the cancel reached it). While the takeover looks for an earlier job master's tasks,
+   * their reports wait until it knows them.
    * @throws JobMasterError `ILLEGAL_TRANSITION` for a change the task state machine does not allow.
    */
   reportTaskState(report: TaskStateReport): boolean {
     const id = report.attemptId;
     const found = this.executionOf(id);
-    if (found === undefined) return false;
+    if (found === undefined) return this.defer(id, () => this.reportTaskState(report));
     const { run, execution } = found;
     if (execution.state === report.state) return true;
     if (execution.state === 'CANCELING' && report.state !== 'CANCELED') {
@@ -362,7 +419,7 @@ export class JobMaster {
           operatorId: report.failure?.operatorId,
           operatorName: report.failure?.operatorName,
           key: report.failure?.key,
-          taskManagerId: execution.descriptor?.slot.taskManagerId,
+          taskManagerId: execution.taskManagerId,
           atMs: this.clock.now(),
         });
         break;
@@ -376,11 +433,11 @@ export class JobMaster {
    * A TaskManager's report of a task's record counts. Rates are the change since the task's
    * previous report over the time between the two (the TaskManager's clock). Emits `task-metrics`
    * when counts or rates changed. Returns false for a task of another job, of an earlier
-   * attempt, or unknown.
+   * attempt, or unknown; during the takeover, as `reportTaskState`.
    */
   reportTaskMetrics(report: TaskMetricsReport): boolean {
     const execution = this.executionOf(report.attemptId)?.execution;
-    if (execution === undefined) return false;
+    if (execution === undefined) return this.defer(report.attemptId, () => this.reportTaskMetrics(report));
     const last = execution.records;
     const { recordsIn, recordsOut, atMs } = report;
     let next: TaskRecords;
@@ -404,19 +461,28 @@ export class JobMaster {
     return true;
   }
 
-  /** The task `id` of the current attempt; undefined for another job, an earlier attempt, or an unknown task. */
+  /** The task `id` of the current attempt or of a leftover; undefined for another job, an earlier attempt, or an unknown task. */
   private executionOf(id: ExecutionAttemptId): { run: JobAttempt; execution: Execution } | undefined {
-    const run = this.current;
-    if (run === undefined || id.jobId !== this.jobId || id.attempt !== run.number) return undefined;
-    const execution = run.executions.get(attemptKey(id));
-    return execution === undefined ? undefined : { run, execution };
+    if (id.jobId !== this.jobId) return undefined;
+    const run = [this.current, ...this.leftovers].find((candidate) => candidate?.number === id.attempt);
+    const execution = run?.executions.get(attemptKey(id));
+    return run === undefined || execution === undefined ? undefined : { run, execution };
+  }
+
+  /** Keeps the report of an earlier job master's task for the takeover; false when there is none going on. */
+  private defer(id: ExecutionAttemptId, apply: () => void): boolean {
+    if (this.backlog === undefined || id.jobId !== this.jobId || id.attempt >= this.firstAttempt) return false;
+    this.backlog.push(apply);
+    return true;
   }
 
   private async execute(): Promise<JobResult> {
     if (this.jobState === 'CANCELED') return this.result('CANCELED');
     this.setJobState('RUNNING');
-    for (let attempt = this.firstAttempt; ; attempt++) {
-      const run = this.startAttempt(attempt);
+    const adopted = this.discovery === undefined ? undefined : await this.takeOver(this.discovery);
+    if (adopted === undefined && this.cancelling()) return this.end('CANCELED');
+    let run = adopted ?? this.startAttempt(this.firstAttempt);
+    for (;;) {
       const outcome = await run.outcome.promise;
       if (outcome.kind === 'finished') {
         await this.release(run);
@@ -437,26 +503,138 @@ export class JobMaster {
         return this.end('FAILED');
       }
       this.setJobState('RESTARTING');
+      // After an adopted attempt, this job master's own come next.
+      const next = Math.max(run.number + 1, this.firstAttempt);
       const restartAtMs = this.clock.now() + decision.delayMs;
-      this.progress({ phase: 'restarting', nextAttempt: attempt + 1, delayMs: decision.delayMs, restartAtMs });
+      this.progress({ phase: 'restarting', nextAttempt: next, delayMs: decision.delayMs, restartAtMs });
       await sleep(this.clock, decision.delayMs, this.stopping.signal);
       // The old slots are released only now, after the delay, and requested anew under a new id.
       await this.release(run);
       if (this.cancelling()) return this.end('CANCELED');
       this.restartCount++;
       this.setJobState('RUNNING');
+      run = this.startAttempt(next);
     }
   }
 
-  private startAttempt(number: number): JobAttempt {
-    const run = new JobAttempt(number, `${this.jobId}-attempt-${number}`);
-    for (const vertex of this.graph.vertices ?? []) {
-      const parallelism = Math.max(1, vertex.parallelism ?? 1);
-      for (let subtaskIndex = 0; subtaskIndex < parallelism; subtaskIndex++) {
-        const id: ExecutionAttemptId = { jobId: this.jobId, vertexId: vertex.id ?? '', subtaskIndex, attempt: number };
-        run.executions.set(attemptKey(id), { id, what: describeAttempt(id), state: 'CREATED' });
+  /**
+   * Finds the tasks earlier job masters of the job left (`adoptPreviousRun`), cancels those it does
+   * not adopt and waits for their end, and answers the attempt it adopted, if any.
+   */
+  private async takeOver(discovery: Discovery): Promise<JobAttempt | undefined> {
+    this.backlog = [];
+    const { taskManagers, found, unanswered } = await this.discoverEarlierTasks(discovery);
+    const attempts = this.earlierAttempts(found);
+    const [latest] = attempts;
+    const adopted = latest !== undefined && unanswered.length === 0 && !this.cancelling() && this.isWhole(latest, found) ? latest : undefined;
+    const previous = latest === undefined ? undefined : { attempt: latest.number, found: this.count(latest, found), total: this.executionIds(latest.number).length, adopted: adopted !== undefined };
+    this.progress({ phase: 'taking-over', taskManagers, unanswered, ...(previous === undefined ? {} : { previous }) });
+    this.current = adopted;
+    this.leftovers = adopted === undefined ? attempts : attempts.slice(1);
+    for (const run of this.leftovers) run.outcome.resolve({ kind: 'canceled' });
+    if (adopted !== undefined) this.adopt(adopted);
+    this.applyBacklog();
+    await Promise.all(
+      this.leftovers.map(async (run) => {
+        await this.cancelTasks(run);
+        await this.release(run);
+      }),
+    );
+    this.leftovers = [];
+    return adopted;
+  }
+
+  /** The reports that came while the takeover looked for the tasks, now that it knows them. */
+  private applyBacklog(): void {
+    const backlog = this.backlog ?? [];
+    this.backlog = undefined;
+    for (const apply of backlog) {
+      try {
+        apply();
+      } catch {
+        // A report the task state machine refuses changes nothing, as when it comes live.
       }
     }
+  }
+
+  /** The job's tasks of earlier attempts on every registered TaskManager, each asked within the discovery timeout. */
+  private async discoverEarlierTasks(discovery: Discovery): Promise<{ taskManagers: number; found: FoundTask[]; unanswered: string[] }> {
+    let workers: WorkerList['workers'];
+    try {
+      ({ workers } = await within(this.clock, this.discoveryTimeoutMs, discovery.listWorkers({ timeoutMs: this.discoveryTimeoutMs, signal: this.stopping.signal })));
+    } catch (error) {
+      return { taskManagers: 0, found: [], unanswered: [`the resource manager did not list the TaskManagers: ${messageOf(error)}`] };
+    }
+    const locations = workers.flatMap((worker) => (worker.taskManager === undefined ? [] : [{ taskManagerId: worker.taskId, rpcAddress: worker.taskManager.rpcAddress }]));
+    const answers = await Promise.all(locations.map((location) => this.discoverOn(discovery, location)));
+    return {
+      taskManagers: locations.length,
+      found: answers.flatMap((answer) => answer.found),
+      unanswered: answers.flatMap((answer) => (answer.unanswered === undefined ? [] : [answer.unanswered])),
+    };
+  }
+
+  /** The job's tasks of earlier attempts on one TaskManager, or why it told none. */
+  private async discoverOn(discovery: Discovery, location: TaskManagerLocation): Promise<{ found: FoundTask[]; unanswered?: string }> {
+    try {
+      const tasks = await within(this.clock, this.discoveryTimeoutMs, discovery.discover(location, this.jobId, this.discoveryTimeoutMs));
+      const earlier = tasks.filter((task) => task.attemptId.jobId === this.jobId && task.attemptId.attempt < this.firstAttempt);
+      return { found: earlier.map((task) => ({ ...task, taskManagerId: location.taskManagerId })) };
+    } catch (error) {
+      return { found: [], unanswered: `TaskManager '${location.taskManagerId}' (${location.rpcAddress}): ${messageOf(error)}` };
+    }
+  }
+
+  /**
+   * The attempts `found` belongs to, the latest first, each with its tasks found, in graph order
+   * and their found states; their allocations are the dead job master's, to release.
+   */
+  private earlierAttempts(found: readonly FoundTask[]): JobAttempt[] {
+    const byKey = new Map(found.map((task) => [attemptKey(task.attemptId), task]));
+    const numbers = [...new Set(found.map((task) => task.attemptId.attempt))].sort((a, b) => b - a);
+    return numbers.map((number) => {
+      const run = new JobAttempt(number, this.allocationIdOf(number));
+      run.requested = true;
+      for (const id of this.executionIds(number)) {
+        const task = byKey.get(attemptKey(id));
+        if (task !== undefined) run.executions.set(attemptKey(id), { id, what: describeAttempt(id), state: task.state, taskManagerId: task.taskManagerId });
+      }
+      return run;
+    });
+  }
+
+  /** The tasks of `run` found live or finished with every record they collected. */
+  private count(run: JobAttempt, found: readonly FoundTask[]): number {
+    return found.filter((task) => task.attemptId.attempt === run.number && task.recordsComplete && ADOPTABLE.has(task.state)).length;
+  }
+
+  /** Every task of the graph is in `run`, live or finished, with every record it collected. */
+  private isWhole(run: JobAttempt, found: readonly FoundTask[]): boolean {
+    const total = this.executionIds(run.number).length;
+    return run.executions.size === total && this.count(run, found) === total;
+  }
+
+  /** Follows `run`, an earlier job master's attempt, as this job master's own. */
+  private adopt(run: JobAttempt): void {
+    const finished = run.count('FINISHED');
+    this.progress({ phase: 'running', attempt: run.number, running: run.count('RUNNING'), finished, total: run.executions.size });
+    if (finished === run.executions.size) run.outcome.resolve({ kind: 'finished' });
+  }
+
+  private allocationIdOf(attempt: number): string {
+    return `${this.jobId}-attempt-${attempt}`;
+  }
+
+  /** The tasks of an attempt: every subtask of every vertex, in graph order. */
+  private executionIds(attempt: number): ExecutionAttemptId[] {
+    return (this.graph.vertices ?? []).flatMap((vertex) =>
+      Array.from({ length: Math.max(1, vertex.parallelism ?? 1) }, (_, subtaskIndex) => ({ jobId: this.jobId, vertexId: vertex.id ?? '', subtaskIndex, attempt })),
+    );
+  }
+
+  private startAttempt(number: number): JobAttempt {
+    const run = new JobAttempt(number, this.allocationIdOf(number));
+    for (const id of this.executionIds(number)) run.executions.set(attemptKey(id), { id, what: describeAttempt(id), state: 'CREATED' });
     this.current = run;
     this.schedule(run).catch((error: unknown) => {
       this.failAttempt(run, { message: `Scheduling attempt ${number} of job '${this.jobId}' failed: ${messageOf(error)}`, attempt: number, atMs: this.clock.now() });
@@ -495,7 +673,7 @@ export class JobMaster {
     const deployments = descriptors.map((descriptor) => {
       const execution = run.executions.get(attemptKey(descriptor.attemptId));
       if (execution === undefined) throw new JobMasterError(JobMasterErrorCode.ILLEGAL_STATE, `No task for ${describeAttempt(descriptor.attemptId)}`);
-      execution.descriptor = descriptor;
+      execution.taskManagerId = descriptor.slot.taskManagerId;
       return { execution, descriptor };
     });
     for (const { execution } of deployments) this.setTaskState(run, execution, 'DEPLOYING');
@@ -603,7 +781,7 @@ export class JobMaster {
   }
 
   private result(state: JobResult['state']): JobResult {
-    return { jobId: this.jobId, state, restarts: this.restartCount, lastAttempt: this.firstAttempt + this.restartCount, failure: this.lastFailure };
+    return { jobId: this.jobId, state, restarts: this.restartCount, lastAttempt: this.current?.number ?? this.firstAttempt, failure: this.lastFailure };
   }
 
   private setJobState(to: JobState, failure?: JobFailure): void {
@@ -625,6 +803,9 @@ export class JobMaster {
 
   private progress(progress: JobProgress): void {
     switch (progress.phase) {
+      case 'taking-over':
+        this.enterPhase(progress.phase, progress.previous?.attempt ?? this.firstAttempt, takingOverDetail(progress));
+        break;
       case 'waiting-for-slots':
         this.enterPhase(progress.phase, progress.attempt, `Attempt ${progress.attempt} requests ${progress.slotsNeeded} slot(s)`);
         break;
@@ -668,6 +849,29 @@ export class JobMaster {
   }
 }
 
+/** What `adoptPreviousRun` calls; undefined without it. */
+function discoveryOf(options: JobMasterOptions): Discovery | undefined {
+  if (options.adoptPreviousRun !== true) return undefined;
+  const { slots, deployer } = options;
+  if (slots.listWorkers === undefined || deployer.discover === undefined) {
+    throw new JobMasterError(
+      JobMasterErrorCode.INVALID_OPTIONS,
+      `Job '${options.jobId}' cannot adopt a previous run: that needs a slot provider that lists the TaskManagers (listWorkers) and a deployer that discovers their tasks (discover)`,
+    );
+  }
+  return { listWorkers: slots.listWorkers.bind(slots), discover: deployer.discover.bind(deployer) };
+}
+
+/** E.g. `Adopts attempt 3 found on 2 TaskManager(s): 5 of 5 task(s) live or finished with all their records`. */
+function takingOverDetail({ taskManagers, unanswered, previous }: Extract<JobProgress, { phase: 'taking-over' }>): string {
+  const where = `on ${taskManagers} TaskManager(s)`;
+  const summary =
+    previous === undefined
+      ? `No earlier attempt found ${where}`
+      : `${previous.adopted ? 'Adopts' : 'Cancels'} attempt ${previous.attempt} found ${where}: ${previous.found} of ${previous.total} task(s) live or finished with all their records`;
+  return unanswered.length === 0 ? summary : `${summary}; unanswered: ${unanswered.join('; ')}`;
+}
+
 /** A task's counts, and its rates while it has not ended (an ended task's last rate would stay forever). */
 function recordsOf(execution: Execution): Pick<TaskSnapshot, 'recordsIn' | 'recordsOut' | 'recordsInPerSecond' | 'recordsOutPerSecond'> {
   const records = execution.records;
@@ -693,6 +897,19 @@ class Deferred<T> {
     if (this.settled) return;
     this.settled = true;
     this.settle(value);
+  }
+}
+
+/** `promise`, or a rejection once `ms` of `clock` time have passed. */
+async function within<T>(clock: Clock, ms: number, promise: Promise<T>): Promise<T> {
+  let cancelTimer = (): void => undefined;
+  const expiry = new Promise<never>((_resolve, reject) => {
+    cancelTimer = clock.setTimer(clock.now() + ms, () => reject(new Error(`no answer within ${ms} ms`)));
+  });
+  try {
+    return await Promise.race([promise, expiry]);
+  } finally {
+    cancelTimer();
   }
 }
 

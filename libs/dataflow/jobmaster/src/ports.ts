@@ -5,9 +5,27 @@ import type { KeyValue } from '@mesoflow/dataflow-api';
 import type { SlotRequester } from '@mesoflow/resourcemanager-client';
 import type { ExecutionAttemptId } from './attempt-id';
 import type { TaskDeploymentDescriptor } from './execution-graph';
+import type { TaskState } from './states';
 
-/** The part of {@link SlotRequester} the job master uses; a `SlotRequester` is one. */
-export type SlotProvider = Pick<SlotRequester, 'requestSlots' | 'releaseSlots'>;
+/**
+ * The part of {@link SlotRequester} the job master uses; a `SlotRequester` is one. `listWorkers`,
+ * where the registered TaskManagers are, only for `JobMasterOptions.adoptPreviousRun`.
+ */
+export type SlotProvider = Pick<SlotRequester, 'requestSlots' | 'releaseSlots'> & Partial<Pick<SlotRequester, 'listWorkers'>>;
+
+/** A TaskManager's id and the `host:port` of its RPC endpoint. */
+export interface TaskManagerLocation {
+  readonly taskManagerId: string;
+  readonly rpcAddress: string;
+}
+
+/** A task a TaskManager holds, as {@link TaskDeployer.discover} finds it. */
+export interface DiscoveredTask {
+  readonly attemptId: ExecutionAttemptId;
+  readonly state: Exclude<TaskState, 'CREATED' | 'SCHEDULED'>;
+  /** False when the TaskManager did not keep every record the task collected: its part of the job's result is lost. */
+  readonly recordsComplete: boolean;
+}
 
 /**
  * Deploys and cancels task attempts on TaskManagers (Flink's TaskExecutorGateway
@@ -27,6 +45,14 @@ export interface TaskDeployer {
    * reached; the job master then counts the task as CANCELED.
    */
   cancel(attemptId: ExecutionAttemptId): Promise<void>;
+  /**
+   * Follows the tasks of job `jobId` on the TaskManager, whoever deployed them, and answers them
+   * as they are. What they did before (collected records included) is reported before it
+   * resolves, what they do next as it happens, and `cancel` works for them. Rejects when the
+   * TaskManager cannot be reached or has not answered within `timeoutMs`. Needed for
+   * `JobMasterOptions.adoptPreviousRun` only.
+   */
+  discover?(taskManager: TaskManagerLocation, jobId: string, timeoutMs: number): Promise<DiscoveredTask[]>;
   /**
    * Called once by the `JobMaster` constructor with the job master itself: where a deployer that
    * receives the TaskManagers' reports (e.g. `GrpcTaskDeployer` over WatchTasks) sends them.

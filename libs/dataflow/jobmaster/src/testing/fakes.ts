@@ -1,11 +1,12 @@
 // In-memory stand-ins for the job master's two collaborators in unit specs:
 // - FakeSlotProvider stands in for the scheduler's resource manager (`SlotRequester` over gRPC),
 //   which is tested for real in `@mesoflow/resourcemanager-client`'s int-specs;
-// - FakeTaskManagers stands in for the TaskManagers' deploy RPC, which does not exist yet.
-import type { ReleaseResult, RequestSlotsOptions, SlotAllocation, SlotRequest, AllocatedSlot } from '@mesoflow/resourcemanager-client';
+// - FakeTaskManagers stands in for the TaskManagers' TaskExecutorService (`GrpcTaskDeployer`
+//   over gRPC), which the TaskManager's int-specs run for real.
+import type { ReleaseResult, RequestSlotsOptions, SlotAllocation, SlotRequest, AllocatedSlot, WorkerInfo, WorkerList } from '@mesoflow/resourcemanager-client';
 import type { ExecutionAttemptId } from '../attempt-id';
 import type { TaskDeploymentDescriptor } from '../execution-graph';
-import type { SlotProvider, TaskDeployer, TaskStateReport } from '../ports';
+import type { DiscoveredTask, SlotProvider, TaskDeployer, TaskManagerLocation, TaskStateReport } from '../ports';
 
 /** A TaskManager of the fake cluster. */
 export interface FakeTaskManager {
@@ -64,6 +65,37 @@ export class FakeSlotProvider implements SlotProvider {
     return { releasedSlots: 0, requestWithdrawn: false };
   }
 
+  /** Every TaskManager, registered. */
+  listWorkers(): Promise<WorkerList> {
+    const workers = this.taskManagers.map((tm, n): WorkerInfo => {
+      const resources = { cpus: tm.slots, memMb: 1024, diskMb: 0, gpus: 0, networkMbps: 0 };
+      return {
+        taskId: tm.id,
+        state: 'Launched',
+        taskState: 'TASK_RUNNING',
+        agentId: `agent-${n + 1}`,
+        hostname: `10.0.0.${n + 1}`,
+        ports: [6121, 6122],
+        resources,
+        failureCount: 0,
+        launchedAtMs: 0,
+        taskManager: {
+          rpcAddress: rpcAddressOf(n),
+          dataAddress: dataAddressOf(n),
+          slotsTotal: tm.slots,
+          slotsFree: tm.slots,
+          lastHeartbeatAgeMs: 0,
+          registeredAtMs: 0,
+          resources,
+          instanceId: `instance-${n + 1}`,
+        },
+        history: [],
+        frameworkId: 'framework-1',
+      };
+    });
+    return Promise.resolve({ workers, desiredWorkers: workers.length });
+  }
+
   /** Grants every held request. */
   grantPending(): void {
     this.hold = false;
@@ -74,8 +106,8 @@ export class FakeSlotProvider implements SlotProvider {
     const all = this.taskManagers.flatMap((tm, n) =>
       Array.from({ length: tm.slots }, (_, slotIndex) => ({
         taskManagerId: tm.id,
-        rpcAddress: `10.0.0.${n + 1}:6122`,
-        dataAddress: `10.0.0.${n + 1}:6121`,
+        rpcAddress: rpcAddressOf(n),
+        dataAddress: dataAddressOf(n),
         slotIndex,
       })),
     );
@@ -83,16 +115,36 @@ export class FakeSlotProvider implements SlotProvider {
   }
 }
 
+const rpcAddressOf = (n: number): string => `10.0.0.${n + 1}:6122`;
+const dataAddressOf = (n: number): string => `10.0.0.${n + 1}:6121`;
+
 /**
  * Accepts every deployment (or refuses those `refuse` picks) and, when asked to cancel a task,
- * reports it CANCELED back to `report` (unless `answerCancels` is false).
+ * reports it CANCELED back to `report` (unless `answerCancels` is false). `discover` answers the
+ * tasks `held` per TaskManager id, reporting their states first, as a TaskManager's replay does.
  */
 export class FakeTaskManagers implements TaskDeployer {
   readonly deployed: TaskDeploymentDescriptor[] = [];
   readonly canceled: ExecutionAttemptId[] = [];
+  /** The TaskManagers asked by `discover`. */
+  readonly discovered: TaskManagerLocation[] = [];
+  /** Tasks of earlier job masters, by TaskManager id. */
+  readonly held = new Map<string, DiscoveredTask[]>();
+  /** Where set, a TaskManager's answer to `discover` waits for it (one that never settles: a TaskManager that does not answer). */
+  readonly answers = new Map<string, Promise<void>>();
   refuse: (descriptor: TaskDeploymentDescriptor) => boolean = () => false;
   answerCancels = true;
   report: (report: TaskStateReport) => void = () => undefined;
+
+  async discover(taskManager: TaskManagerLocation, jobId: string): Promise<DiscoveredTask[]> {
+    this.discovered.push(taskManager);
+    const tasks = (this.held.get(taskManager.taskManagerId) ?? []).filter((task) => task.attemptId.jobId === jobId);
+    for (const { attemptId, state } of tasks) {
+      if (state !== 'DEPLOYING' && state !== 'CANCELING') this.report({ attemptId, state });
+    }
+    await this.answers.get(taskManager.taskManagerId);
+    return tasks;
+  }
 
   deploy(descriptor: TaskDeploymentDescriptor): Promise<void> {
     this.deployed.push(descriptor);
