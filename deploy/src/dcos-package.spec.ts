@@ -25,6 +25,7 @@ import {
   appMasterConfigs,
   appMasterFlags,
   flagValue,
+  haBundleFolderOf,
   INSTALLATION,
   marathonValidators,
   parseCommand,
@@ -42,8 +43,10 @@ const CUSTOM: JsonObject = {
   appmaster: { cpus: 3.5, mem: 4096, 'docker-image': false },
   taskmanager: { cpus: 2.5, mem: 8192, slots: 4, 'container-type': 'docker', image: 'registry.example:5000/team/mesoflow-taskmanager:0.1.0' },
   security: { principal: 'dataflow-principal', secret: 'dataflow/framework-secret' },
-  ha: { enabled: true, 'zookeeper-quorum': 'zk-1.example:2181,zk-2.example:2181', 'storage-dir': 'hdfs://namenode.example:8020/mesoflow/ha' },
+  ha: { enabled: true, 'zookeeper-quorum': 'zk-1.example:2181,zk-2.example:2181', 'storage-dir': '/mnt/shared/dataflow/ha' },
 };
+// HA with the defaults otherwise: the application master in the package's image.
+const HA_IN_IMAGE: JsonObject = { ...REQUIRED, ha: { enabled: true, 'storage-dir': '/mnt/shared/mesoflow/ha' } };
 const SECRET_VALUE = 'value-of-the-dcos-secret';
 const SECRET_VARIABLE = envVariableName('mesos.resourcemanager.framework.secret');
 const CONF_DIR = join(REPOSITORY, 'conf');
@@ -193,7 +196,7 @@ describe('the DC/OS package', () => {
       expect(scheduler.get('mesos.resourcemanager.tasks.container.image.name')).toBe('registry.example:5000/team/mesoflow-taskmanager:0.1.0');
       expect(scheduler.get('high-availability')).toBe('zookeeper');
       expect(scheduler.get('high-availability.zookeeper.quorum')).toBe('zk-1.example:2181,zk-2.example:2181');
-      expect(scheduler.get('high-availability.storageDir')).toBe('hdfs://namenode.example:8020/mesoflow/ha');
+      expect(scheduler.get('high-availability.storageDir')).toBe('/mnt/shared/dataflow/ha');
       // Two services sharing a ZooKeeper keep their state apart by name.
       expect(scheduler.get('high-availability.cluster-id')).toBe('/dataflow-prod');
     });
@@ -210,9 +213,35 @@ describe('the DC/OS package', () => {
     });
   });
 
+  describe('rendered with high availability', () => {
+    it('mounts the storage folder into the application master\'s image at the path the gateway keeps bundles under', () => {
+      const app = renderMarathonApp(HA_IN_IMAGE) as unknown as MarathonApp;
+      expect(validators.app(app) ? [] : validators.app.errors).toEqual([]);
+      const analysis = analyse(app);
+      expect(analysis.configs.get('dispatcher-gateway')!.get('high-availability')).toBe('zookeeper');
+      // The image has its own root filesystem: without the host volume the gateway would keep
+      // bundles inside the container, where no other application master finds them.
+      expect(app.container?.volumes).toEqual([{ containerPath: '/mnt/shared/mesoflow/ha', hostPath: '/mnt/shared/mesoflow/ha', mode: 'RW' }]);
+      const bundles = haBundleFolderOf(analysis.properties, { confDir: CONF_DIR });
+      expect(bundles?.startsWith('/mnt/shared/mesoflow/ha/')).toBe(true);
+    });
+
+    it('keeps bundles under the storage folder on the agent when the tarball runs there', () => {
+      const app = renderMarathonApp(CUSTOM) as unknown as MarathonApp;
+      // No container: the agent's own filesystem, where the folder is mounted.
+      expect(app.container).toBeUndefined();
+      expect(haBundleFolderOf(analyse(app).properties, { confDir: CONF_DIR })).toBe('/mnt/shared/dataflow/ha/dataflow-prod/bundles');
+    });
+
+    it('mounts nothing without it', () => {
+      expect((renderMarathonApp(REQUIRED) as unknown as MarathonApp).container?.volumes).toBeUndefined();
+    });
+  });
+
   describe.each([
     ['default', REQUIRED],
     ['custom', CUSTOM],
+    ['HA', HA_IN_IMAGE],
   ])('rendered with %s options', (_name, options) => {
     const app = renderMarathonApp(options) as unknown as MarathonApp;
     const analysis = analyse(app);
@@ -268,11 +297,16 @@ describe('the DC/OS package', () => {
       expect(problemsOf({ service: { ...REQUIRED.service, name: 'Mesoflow' } })).toEqual(['/service/name must match pattern "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"']);
     });
 
-    it('refuses a secret without a principal and high availability without a storage folder', () => {
+    it('refuses a secret without a principal and high availability without a storage folder or with a URI', () => {
       expect(problemsOf({ ...REQUIRED, security: { secret: 'mesoflow/secret' } })).toEqual(
         expect.arrayContaining(['/security/secret must NOT have more than 0 characters', '/security/principal must NOT have fewer than 1 characters']),
       );
       expect(problemsOf({ ...REQUIRED, ha: { enabled: true } })).toEqual(expect.arrayContaining(['/ha/storage-dir must NOT have fewer than 1 characters']));
+      // The gateway keeps bundles only in a mounted folder, which the template also mounts as a
+      // host volume: an absolute path, no URI.
+      for (const storageDir of ['hdfs://namenode.example:8020/mesoflow/ha', 'file:///mnt/shared/ha', 'mnt/shared/ha']) {
+        expect(problemsOf({ ...REQUIRED, ha: { enabled: true, 'storage-dir': storageDir } })).toEqual(['/ha/storage-dir must match pattern "^(/[A-Za-z0-9._/+-]*)?$"']);
+      }
       expect(problemsOf({ ...REQUIRED, security: { principal: 'p', secret: 'mesoflow/secret' }, ha: { enabled: true, 'storage-dir': '/mnt/shared/ha' } })).toEqual([]);
     });
 

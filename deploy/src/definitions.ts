@@ -29,6 +29,7 @@ export const EXAMPLE_VALUES: Readonly<Record<string, string>> = {
   '<master-host>': 'master.example',
   '<redis-host>': 'redis.example',
   '<user>': 'mesoflow',
+  '<zk-quorum>': 'zk-1.example:2181,zk-2.example:2181,zk-3.example:2181',
   $HOST: 'agent-7.example',
   $MESOS_SANDBOX: '/var/lib/mesos/slaves/s1/frameworks/f1/executors/e1/runs/latest',
   // The ports Marathon assigns to `portDefinitions` with port 0, in their order (DC/OS package).
@@ -64,7 +65,7 @@ export interface MarathonApp {
   /** A value, or (DC/OS Enterprise) a reference to one of `secrets`. */
   env?: Record<string, string | { secret: string }>;
   secrets?: Record<string, { source: string }>;
-  container?: { type: 'DOCKER' | 'MESOS'; docker?: { image: string } };
+  container?: { type: 'DOCKER' | 'MESOS'; docker?: { image: string }; volumes?: Array<{ containerPath: string; hostPath?: string; mode?: 'RO' | 'RW' }> };
   fetch?: Array<{ uri: string; extract?: boolean; cache?: boolean }>;
   labels?: Record<string, string>;
   taskKillGracePeriodSeconds?: number;
@@ -186,6 +187,26 @@ export function parseServiceSettings(service: 'config-overlay' | 'scheduler' | '
   const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, JSON.stringify(flags)], { cwd: REPOSITORY, encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`${service} refuses ${flags.join(' ')}: ${result.stderr || result.error?.message || `exit ${result.status}`}`);
   return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/**
+ * The folder where the dispatcher gateway keeps accepted jobs' bundles with `high-availability:
+ * zookeeper` (`<storageDir>/<cluster-id>/bundles`), computed in a child process by the gateway's
+ * own haBundleFolder from the configuration `properties` give, as the gateway loads it. Undefined
+ * without HA; throws the gateway's refusal (e.g. a storage URI that is not a mounted folder).
+ */
+export function haBundleFolderOf(properties: readonly DynamicProperty[], options: { confDir: string; env?: Readonly<Record<string, string>> }): string | undefined {
+  const script = [
+    "const { loadConfig } = require('@mesoflow/config');",
+    `const { haBundleFolder } = require(${JSON.stringify(join(REPOSITORY, 'apps/dispatcher-gateway/src/ha/ha-bundles.ts'))});`,
+    'const [properties, confDir, env] = JSON.parse(process.argv[1]);',
+    "try { process.stdout.write(JSON.stringify({ folder: haBundleFolder(loadConfig({ dynamicProperties: properties, service: 'dispatcher-gateway', env, confDir })) ?? null })); }",
+    'catch (error) { process.stderr.write(error.message); process.exitCode = 2; }',
+  ].join('\n');
+  const input = JSON.stringify([properties, options.confDir, options.env ?? {}]);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, input], { cwd: REPOSITORY, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`the dispatcher gateway refuses the HA storage: ${result.stderr || result.error?.message || `exit ${result.status}`}`);
+  return (JSON.parse(result.stdout) as { folder: string | null }).folder ?? undefined;
 }
 
 /** The flags bin/mesos-appmaster.sh's program takes, and the port defaults among them, from its ProcessFlags call. */

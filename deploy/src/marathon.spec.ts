@@ -1,15 +1,18 @@
 // The Marathon definitions in deploy/marathon: valid for Marathon 1.11, and running our programs
-// with flags and options they accept, ports they listen on reserved, and peers wired to where
-// the other apps listen. Values are checked with the example values of deploy/README.md.
+// with flags and options they accept, ports they listen on reserved, peers wired to where the
+// other apps listen, and (mesoflow-ha.json) standby application masters that can take over.
+// Values are checked with the example values of deploy/README.md.
 import { isConfigKey, loadConfig, optionDefinition, type ConfigKey, type ConfigReader, type DynamicProperty, type MesoflowConfig } from '@mesoflow/config';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   appMasterConfigs,
   appMasterFlags,
   APPMASTER_SERVICES,
   DEPLOY,
   flagValue,
+  haBundleFolderOf,
   INSTALLATION,
   marathonValidators,
   parseCommand,
@@ -25,6 +28,7 @@ import {
 } from './definitions';
 
 const single = readJson<MarathonApp>('marathon/mesoflow.json');
+const standby = readJson<MarathonApp>('marathon/mesoflow-ha.json');
 const group = readJson<MarathonGroup>('marathon/mesoflow-group.json');
 const SERVICES = APPMASTER_SERVICES;
 
@@ -42,7 +46,8 @@ interface Analysis extends AppProgram {
   grpcPort?: number;
 }
 
-const cache = new Map<string, Analysis>();
+// By definition, not id: mesoflow.json and mesoflow-ha.json are both /mesoflow.
+const cache = new Map<MarathonApp, Analysis>();
 
 function installationPath(path: string): string {
   if (!path.startsWith(`${INSTALLATION}/`)) throw new Error(`'${path}' is outside the installation ${INSTALLATION}`);
@@ -61,7 +66,7 @@ function load(service: ConfigReader, properties: readonly DynamicProperty[], app
 }
 
 function analyse(app: MarathonApp): Analysis {
-  const cached = cache.get(app.id);
+  const cached = cache.get(app);
   if (cached) return cached;
   const parsed = parseCommand(app.cmd);
   const configs = new Map<ConfigReader, MesoflowConfig>();
@@ -144,7 +149,7 @@ function analyse(app: MarathonApp): Analysis {
       break;
     }
   }
-  cache.set(app.id, analysis);
+  cache.set(app, analysis);
   return analysis;
 }
 
@@ -159,13 +164,28 @@ function hostOf(app: MarathonApp): string | undefined {
   return pinned?.[2] === undefined ? undefined : withExampleValues(pinned[2]);
 }
 
-const apps: Array<[string, MarathonApp]> = [[`mesoflow.json ${single.id}`, single], ...group.apps.map((app): [string, MarathonApp] => [`mesoflow-group.json ${app.id}`, app])];
+const apps: Array<[string, MarathonApp]> = [
+  [`mesoflow.json ${single.id}`, single],
+  [`mesoflow-ha.json ${standby.id}`, standby],
+  ...group.apps.map((app): [string, MarathonApp] => [`mesoflow-group.json ${app.id}`, app]),
+];
+
+/** The options mesoflow-ha.json adds to mesoflow.json. */
+const HA_KEYS: readonly ConfigKey[] = [
+  'high-availability',
+  'high-availability.zookeeper.quorum',
+  'high-availability.cluster-id',
+  'high-availability.storageDir',
+  'high-availability.zookeeper.client.session-timeout',
+  'dispatcher.job-lock-timeout',
+];
 
 describe('Marathon definitions', () => {
   const validators = marathonValidators();
 
   it('are valid Marathon app and group definitions', () => {
     expect(validators.app(single) ? [] : validators.app.errors).toEqual([]);
+    expect(validators.app(standby) ? [] : validators.app.errors).toEqual([]);
     expect(validators.group(group) ? [] : validators.group.errors).toEqual([]);
   });
 
@@ -177,6 +197,10 @@ describe('Marathon definitions', () => {
       { ...single, args: ['x'] },
       { ...single, healthChecks: [{ protocol: 'HTTP', path: '/', portIndex: 0, gracePeriod: 300 }] },
       { ...single, portDefinitions: [{ port: 8081, name: 'REST' }] },
+      { ...standby, container: { type: 'MESOS', volumes: [{ containerPath: '/mnt/mesoflow-ha', hostPath: '/mnt/mesoflow-ha', mode: 'rw' }] } },
+      { ...standby, container: { type: 'MESOS', volumes: [{ containerPath: '/mnt/mesoflow-ha', hostPath: '/mnt/mesoflow-ha' }] } },
+      { ...standby, container: { type: 'MESOS', volumes: [{ containerPath: '/mnt/mesoflow-ha', hostpath: '/mnt/mesoflow-ha', mode: 'RW' }] } },
+      { ...standby, constraints: [['hostname', 'UNIQUE_HOST']] },
     ];
     for (const app of wrong) expect(validators.app(app)).toBe(false);
     expect(validators.group({ ...group, apps: [{ ...single, cpus: 0 }] })).toBe(false);
@@ -184,10 +208,11 @@ describe('Marathon definitions', () => {
 
   it('use only placeholders that deploy/README.md documents', () => {
     const readme = readFileSync(join(DEPLOY, 'README.md'), 'utf8');
-    const used = placeholdersIn(readFileSync(join(DEPLOY, 'marathon/mesoflow.json'), 'utf8') + readFileSync(join(DEPLOY, 'marathon/mesoflow-group.json'), 'utf8'));
+    const files = ['marathon/mesoflow.json', 'marathon/mesoflow-ha.json', 'marathon/mesoflow-group.json'];
+    const used = placeholdersIn(files.map((file) => readFileSync(join(DEPLOY, file), 'utf8')).join('\n'));
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((placeholder) => !readme.includes(`| \`${placeholder}\``))).toEqual([]);
-    expect(placeholdersIn(withExampleValues(JSON.stringify([single, group])))).toEqual([]);
+    expect(placeholdersIn(withExampleValues(JSON.stringify([single, standby, group])))).toEqual([]);
   });
 
   describe.each(apps)('%s', (_name, app) => {
@@ -222,14 +247,21 @@ describe('Marathon definitions', () => {
       expect(check?.gracePeriodSeconds).toBeGreaterThan(0);
     });
 
-    it('runs one instance and never two at once', () => {
-      // A second instance would register a second Mesos framework (there is no standby mode
-      // yet), and with fixed ports the new task of an upgrade could not start beside the old.
-      expect(app.instances).toBe(1);
-      expect(app.upgradeStrategy).toEqual({ minimumHealthCapacity: 0, maximumOverCapacity: 0 });
+    it('asks for resources a Node.js service needs', () => {
       expect(app.cpus).toBeGreaterThan(0);
       expect(app.mem).toBeGreaterThanOrEqual(256);
     });
+
+    if (app !== standby) {
+      it('runs one instance and never two at once', () => {
+        // Standby application masters exist only with the HA options (mesoflow-ha.json): without
+        // them a second instance would register a second Mesos framework rather than stand by, and
+        // with fixed ports the new task of an upgrade could not start beside the old.
+        for (const [service, config] of analyse(app).configs) if (uses(service, 'high-availability')) expect({ service, ha: config.get('high-availability') }).toEqual({ service, ha: 'NONE' });
+        expect(app.instances).toBe(1);
+        expect(app.upgradeStrategy).toEqual({ minimumHealthCapacity: 0, maximumOverCapacity: 0 });
+      });
+    }
   });
 
   describe('the single app', () => {
@@ -241,6 +273,77 @@ describe('Marathon definitions', () => {
       expect(scheduler.get('jobmanager.rpc.address')).toBe(withExampleValues('$HOST'));
       expect(analysis.configs.get('artifact-server')!.get('mesos.resourcemanager.artifactserver.advertised-host')).toBe(withExampleValues('$HOST'));
       expect(scheduler.get('mesos.resourcemanager.framework.user')).toBe(withExampleValues(single.user ?? ''));
+    });
+  });
+
+  describe('the HA app (mesoflow-ha.json)', () => {
+    const analysis = analyse(standby);
+    const scheduler = analysis.configs.get('scheduler')!;
+    const gateway = analysis.configs.get('dispatcher-gateway')!;
+
+    it('is the single app with the HA options added, and nothing else changed', () => {
+      const base = analyse(single);
+      expect(analysis.program).toBe('appmaster');
+      expect(analysis.entry).toBe(base.entry);
+      // Same flags, so --work-dir stays the sandbox: with HA the framework ID and the workers are
+      // in ZooKeeper and the bundles in the storage folder, so nothing in the sandbox must survive.
+      expect(analysis.flags).toEqual(base.flags);
+      expect(flagValue(analysis.flags, '--work-dir')).toBeUndefined();
+      expect(analysis.properties.filter(({ key }) => !HA_KEYS.includes(key as ConfigKey))).toEqual(base.properties);
+      expect(analysis.properties.map(({ key }) => key).filter((key) => HA_KEYS.includes(key as ConfigKey)).sort()).toEqual([...HA_KEYS].sort());
+      const differing = ['cmd', 'instances', 'constraints', 'container', 'upgradeStrategy'];
+      const rest = (app: MarathonApp): Record<string, unknown> => Object.fromEntries(Object.entries(app).filter(([field]) => !differing.includes(field)));
+      expect(rest(standby)).toEqual(rest(single));
+    });
+
+    it('runs two or more instances, one per host, and replaces one at a time', () => {
+      expect(standby.instances).toBeGreaterThanOrEqual(2);
+      // Fixed ports: two instances could not share an agent anyway; UNIQUE says so to Marathon and
+      // keeps one host's failure from taking both.
+      expect(standby.constraints).toContainEqual(['hostname', 'UNIQUE']);
+      // Marathon keeps ceil(instances × minimumHealthCapacity) healthy and runs at most
+      // instances × (1 + maximumOverCapacity) during an upgrade: here one task is replaced at a
+      // time while the others lead or stand by, and no extra task needs a free host.
+      const { minimumHealthCapacity = 1, maximumOverCapacity = 1 } = standby.upgradeStrategy ?? {};
+      const keptHealthy = Math.ceil(standby.instances * minimumHealthCapacity);
+      expect(keptHealthy).toBe(standby.instances - 1);
+      expect(Math.floor(standby.instances * (1 + maximumOverCapacity))).toBe(standby.instances);
+    });
+
+    it('elects leaders in ZooKeeper, with a takeover bounded by a short session timeout', () => {
+      for (const config of [scheduler, gateway]) {
+        expect(config.get('high-availability')).toBe('zookeeper');
+        expect(config.get('high-availability.zookeeper.quorum')).toBe(withExampleValues('<zk-quorum>'));
+      }
+      // Shares ZooKeeper with other clusters only under its own node.
+      expect(scheduler.get('high-availability.cluster-id')).toBe(standby.id);
+      const session = scheduler.get('high-availability.zookeeper.client.session-timeout').milliseconds;
+      const jobLock = gateway.get('dispatcher.job-lock-timeout').milliseconds;
+      // Takeover ≈ the session timeout: lowered from the registry's 60 s, and within what a
+      // ZooKeeper server with the default tickTime (2 s) grants: 2 to 20 ticks.
+      expect(scheduler.source('high-availability.zookeeper.client.session-timeout')?.kind).not.toBe('default');
+      expect(session).toBeGreaterThanOrEqual(4_000);
+      expect(session).toBeLessThanOrEqual(40_000);
+      expect(gateway.get('high-availability.zookeeper.client.session-timeout').milliseconds).toBe(session);
+      // A deposed gateway's running jobs restart on the new leader once their claim lapses: no
+      // later than the takeover itself.
+      expect(jobLock).toBeLessThanOrEqual(session);
+    });
+
+    it('keeps job bundles in a storage folder every instance mounts from its host, read-write', () => {
+      const storageDir = gateway.get('high-availability.storageDir') ?? '';
+      expect(storageDir).toMatch(/^file:\/\/\//);
+      const storagePath = fileURLToPath(storageDir);
+      // The gateway's own rule: a path or file:// URI, bundles under <storageDir>/<cluster-id>/bundles.
+      const bundles = haBundleFolderOf(analysis.properties, { confDir: join(REPOSITORY, 'conf') });
+      expect(bundles).toBe(join(storagePath, scheduler.get('high-availability.cluster-id'), 'bundles'));
+      // A Mesos container with no image: the task still runs /opt/mesoflow from the agent, and
+      // the host volume makes the launch fail on an agent without the folder.
+      expect(standby.container?.type).toBe('MESOS');
+      expect(standby.container?.docker).toBeUndefined();
+      const inside = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
+      const volume = standby.container?.volumes?.find((candidate) => inside(storagePath, candidate.containerPath));
+      expect(volume).toEqual({ containerPath: storagePath, hostPath: storagePath, mode: 'RW' });
     });
   });
 
