@@ -135,6 +135,23 @@ describe('ZooKeeperConnection', () => {
     expect(isZkStoreError(await rejectionOf(zkc.getData(base)), ZkStoreErrorCode.SESSION_EXPIRED)).toBe(true);
   }, 30_000);
 
+  it('counts a session cut off for longer than its timeout as expired, though no server says so', async () => {
+    const proxy = await startTcpProxy(zk.host, zk.port);
+    proxies.push(proxy);
+    const zkc = await open({ connectString: proxy.address, sessionTimeoutMs: 1_000, spinDelayMs: 100 });
+    const events: string[] = [];
+    zkc.on('disconnected', () => events.push('disconnected'));
+    zkc.on('expired', () => events.push('expired'));
+
+    await proxy.cut();
+    await waitFor(() => events.includes('disconnected'), { description: 'the disconnection' });
+    const cutAt = Date.now();
+    await waitFor(() => events.includes('expired'), { description: 'the expiry event', timeoutMs: zkc.sessionTimeoutMs + 5_000 });
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(zkc.sessionTimeoutMs - 100);
+    expect(zkc.alive).toBe(false);
+    expect(isZkStoreError(await rejectionOf(zkc.getData(base)), ZkStoreErrorCode.SESSION_EXPIRED)).toBe(true);
+  }, 30_000);
+
   it('rejects calls after close with CLOSED', async () => {
     const zkc = await open();
     await zkc.close();

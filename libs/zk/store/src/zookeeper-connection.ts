@@ -109,6 +109,7 @@ export interface ZooKeeperTransactionBuilder {
 export class ZooKeeperConnection {
   private readonly listeners = new Map<ZooKeeperConnectionEvent, Set<() => void>>();
   private state: 'connected' | 'disconnected' | 'expired' | 'closed' = 'connected';
+  private lostSessionTimer: NodeJS.Timeout | undefined;
   private readonly watchers = new WeakMap<(change: NodeChange) => void, (event: ZooKeeperWatcherEvent) => void>();
 
   private constructor(
@@ -118,19 +119,27 @@ export class ZooKeeperConnection {
     client.on('disconnected', () => {
       if (this.state !== 'connected') return;
       this.state = 'disconnected';
+      // As Curator does: cut off for longer than the session timeout, the session counts as expired
+      // whether or not the client ever hears so (a server that restarted may never tell it).
+      this.lostSessionTimer = setTimeout(() => this.expire(), this.sessionTimeoutMs || this.options.sessionTimeoutMs);
+      this.lostSessionTimer.unref();
       this.emit('disconnected');
     });
     client.on('connected', () => {
       if (this.state !== 'disconnected') return;
+      clearTimeout(this.lostSessionTimer);
       this.state = 'connected';
       this.emit('reconnected');
     });
-    client.on('expired', () => {
-      if (this.state === 'closed' || this.state === 'expired') return;
-      this.state = 'expired';
-      client.close();
-      this.emit('expired');
-    });
+    client.on('expired', () => this.expire());
+  }
+
+  private expire(): void {
+    if (this.state === 'closed' || this.state === 'expired') return;
+    clearTimeout(this.lostSessionTimer);
+    this.state = 'expired';
+    this.client.close();
+    this.emit('expired');
   }
 
   /**
@@ -318,6 +327,7 @@ export class ZooKeeperConnection {
   /** Ends the session (its ephemeral nodes go at once). Idempotent. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
+    clearTimeout(this.lostSessionTimer);
     const wasAlive = this.alive;
     this.state = 'closed';
     this.listeners.clear();
