@@ -639,6 +639,49 @@ describe('JobMaster taking over from a dead job master (adoptPreviousRun)', () =
     await expect(result).resolves.toMatchObject({ state: 'FINISHED', lastAttempt: first });
   });
 
+  it('waits for the TaskManagers of a restarted resource manager to register again before it looks for the tasks', async () => {
+    const { master, clock, slots, taskManagers, progress } = setup(graph, { firstAttempt: first, adoptPreviousRun: true, discoveryTimeoutMs: 5_000 });
+    const left = await placed(graph, previous);
+    hold(taskManagers, left, () => 'RUNNING');
+    slots.unregistered.add('taskmanager-00002');
+    const result = master.run();
+    await waitFor(() => taskManagers.discovered.length === 0 && slots.requests.length === 0 && master.state === 'RUNNING', { intervalMs: 1, timeoutMs: 2_000 });
+    clock.advance(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Asking the one registered TaskManager alone would find part of the attempt and cancel it.
+    expect(taskManagers.discovered).toEqual([]);
+    expect(taskManagers.canceled).toEqual([]);
+
+    slots.unregistered.clear();
+    clock.advance(250);
+    await waitFor(() => master.tasks().length === 5, { intervalMs: 1, timeoutMs: 2_000, description: 'the adopted tasks' });
+    expect(takingOver(progress())).toEqual({ phase: 'taking-over', taskManagers: 2, unanswered: [], previous: { attempt: previous, found: 5, total: 5, adopted: true } });
+    expect(slots.requests).toEqual([]);
+    master.cancel();
+    await expect(result).resolves.toMatchObject({ state: 'CANCELED' });
+  });
+
+  it('counts a TaskManager not registered by the discovery timeout as unanswered: it adopts nothing', async () => {
+    const { master, clock, slots, taskManagers, progress, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true, discoveryTimeoutMs: 5_000 });
+    const left = await placed(graph, previous);
+    hold(taskManagers, left, () => 'RUNNING');
+    slots.unregistered.add('taskmanager-00002');
+    const result = master.run();
+    for (let waited = 0; waited < 5_000; waited += 250) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(250);
+    }
+    await deployedAttempt(first, 5);
+    expect(takingOver(progress())).toMatchObject({
+      taskManagers: 1,
+      unanswered: ["TaskManager 'taskmanager-00002': not registered with the resource manager within 5000 ms"],
+      previous: { attempt: previous, adopted: false },
+    });
+    expect(taskManagers.canceled).toEqual(left.filter((d) => d.slot.taskManagerId === 'taskmanager-00001').map((d) => d.attemptId));
+    master.cancel();
+    await expect(result).resolves.toMatchObject({ state: 'CANCELED' });
+  });
+
   it('runs as without it when no TaskManager holds an earlier task of the job', async () => {
     const { master, taskManagers, deployedAttempt } = setup(graph, { firstAttempt: first, adoptPreviousRun: true });
     hold(taskManagers, (await placed(graph, previous)).map((d) => ({ ...d, attemptId: { ...d.attemptId, jobId: 'another-job' } })), () => 'RUNNING');

@@ -161,6 +161,8 @@ export function firstAttemptOfRun(run: number, graph: mesoflow.dataflow.v1.JobGr
 const MAX_EXCEPTIONS = 20;
 /** Phase changes kept for {@link JobMaster.timeline}. */
 const MAX_TIMELINE = 50;
+/** How often a takeover asks the resource manager again while TaskManagers re-register. */
+const REGISTRATION_POLL_MS = 250;
 
 /** Phases in the order an attempt goes through them; the end phases come last. */
 const PHASE_ORDER: Readonly<Record<JobPhase, number>> = {
@@ -557,20 +559,36 @@ export class JobMaster {
     }
   }
 
-  /** The job's tasks of earlier attempts on every registered TaskManager, each asked within the discovery timeout. */
+  /**
+   * The job's tasks of earlier attempts on every TaskManager, each asked within the discovery
+   * timeout. A resource manager that has just restarted lists its launched workers before their
+   * TaskManagers register again, and one of those may hold the dead run's tasks: so it waits, within
+   * the same timeout, until every launched worker's TaskManager is registered, and counts one that
+   * is not by then as unanswered.
+   */
   private async discoverEarlierTasks(discovery: Discovery): Promise<{ taskManagers: number; found: FoundTask[]; unanswered: string[] }> {
+    const deadline = this.clock.now() + this.discoveryTimeoutMs;
     let workers: WorkerList['workers'];
-    try {
-      ({ workers } = await within(this.clock, this.discoveryTimeoutMs, discovery.listWorkers({ timeoutMs: this.discoveryTimeoutMs, signal: this.stopping.signal })));
-    } catch (error) {
-      return { taskManagers: 0, found: [], unanswered: [`the resource manager did not list the TaskManagers: ${messageOf(error)}`] };
+    for (;;) {
+      const leftMs = Math.max(1, deadline - this.clock.now());
+      try {
+        ({ workers } = await within(this.clock, leftMs, discovery.listWorkers({ timeoutMs: leftMs, signal: this.stopping.signal })));
+      } catch (error) {
+        return { taskManagers: 0, found: [], unanswered: [`the resource manager did not list the TaskManagers: ${messageOf(error)}`] };
+      }
+      const registering = workers.some((worker) => worker.state === 'Launched' && worker.taskManager === undefined);
+      if (!registering || this.clock.now() >= deadline || this.stopping.signal.aborted) break;
+      await sleep(this.clock, Math.min(REGISTRATION_POLL_MS, deadline - this.clock.now()), this.stopping.signal);
     }
+    const unregistered = workers.flatMap((worker) =>
+      worker.state === 'Launched' && worker.taskManager === undefined ? [`TaskManager '${worker.taskId}': not registered with the resource manager within ${this.discoveryTimeoutMs} ms`] : [],
+    );
     const locations = workers.flatMap((worker) => (worker.taskManager === undefined ? [] : [{ taskManagerId: worker.taskId, rpcAddress: worker.taskManager.rpcAddress }]));
     const answers = await Promise.all(locations.map((location) => this.discoverOn(discovery, location)));
     return {
       taskManagers: locations.length,
       found: answers.flatMap((answer) => answer.found),
-      unanswered: answers.flatMap((answer) => (answer.unanswered === undefined ? [] : [answer.unanswered])),
+      unanswered: [...answers.flatMap((answer) => (answer.unanswered === undefined ? [] : [answer.unanswered])), ...unregistered],
     };
   }
 

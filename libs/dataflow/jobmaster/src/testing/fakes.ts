@@ -33,6 +33,8 @@ export class FakeSlotProvider implements SlotProvider {
   /** When set, releases wait for it. */
   releaseGate: Promise<void> | undefined;
   failWith: Error | undefined;
+  /** TaskManagers listed as launched workers whose TaskManager has not registered (yet), by id. */
+  readonly unregistered = new Set<string>();
   private readonly pending: (() => void)[] = [];
 
   constructor(private readonly taskManagers: readonly FakeTaskManager[] = TWO_BY_TWO) {}
@@ -65,11 +67,11 @@ export class FakeSlotProvider implements SlotProvider {
     return { releasedSlots: 0, requestWithdrawn: false };
   }
 
-  /** Every TaskManager, registered. */
+  /** Every TaskManager, registered but for those in {@link unregistered}. */
   listWorkers(): Promise<WorkerList> {
     const workers = this.taskManagers.map((tm, n): WorkerInfo => {
       const resources = { cpus: tm.slots, memMb: 1024, diskMb: 0, gpus: 0, networkMbps: 0 };
-      return {
+      const worker: WorkerInfo = {
         taskId: tm.id,
         state: 'Launched',
         taskState: 'TASK_RUNNING',
@@ -92,6 +94,7 @@ export class FakeSlotProvider implements SlotProvider {
         history: [],
         frameworkId: 'framework-1',
       };
+      return this.unregistered.has(tm.id) ? { ...worker, taskManager: undefined } : worker;
     });
     return Promise.resolve({ workers, desiredWorkers: workers.length });
   }
