@@ -1,6 +1,7 @@
 // The fault suite's short form, in `npm test`: one trial each of a TaskManager killed, Redis
-// killed and restarted, and the Mesos master failed over, on one real stack. No job may be lost
-// or run to completion twice, no worker orphaned or duplicated, and each must recover.
+// killed and restarted, the Mesos master failed over, and the leading application master killed
+// for its standby to take over, on one real stack in HA mode. No job may be lost or run to
+// completion twice, no worker orphaned or duplicated, and each must recover.
 // Replay a failure with REPLAY_SEED=<seed printed below>.
 import { formatReport, runSuite } from './suite';
 
@@ -11,7 +12,7 @@ describe('the fault suite, short form', () => {
     const report = await runSuite({ seed, short: true, print: (line) => lines.push(line) });
     const table = [...lines, ...formatReport(report)].join('\n');
     console.log(table);
-    expect(report.rows.map((row) => row.scenario)).toEqual(['redis-restart', 'taskmanager-kill', 'mesos-master-restart']);
+    expect(report.rows.map((row) => row.scenario)).toEqual(['redis-restart', 'taskmanager-kill', 'mesos-master-restart', 'leader-kill-standby-takeover']);
     for (const row of report.rows) {
       expect({ scenario: row.scenario, error: row.error, recovered: row.recoveryS !== null, submittedAll: row.submitted === 3 }).toEqual({ scenario: row.scenario, error: undefined, recovered: true, submittedAll: true });
       expect(row.finishedCorrectly).toBe(row.submitted);

@@ -250,6 +250,9 @@ export const SCENARIOS: readonly Scenario[] = [
   zooKeeperSessionExpiry,
 ];
 
-/** The short form's scenarios: fast ones, sharing one stack. */
-export const SHORT_SCENARIOS: readonly string[] = ['taskmanager-kill', 'redis-restart', 'mesos-master-restart'];
+/**
+ * The short form's scenarios: fast ones, sharing one stack (with a standby application master, for
+ * the takeover).
+ */
+export const SHORT_SCENARIOS: readonly string[] = ['taskmanager-kill', 'redis-restart', 'mesos-master-restart', 'leader-kill-standby-takeover'];
 
