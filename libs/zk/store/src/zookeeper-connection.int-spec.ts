@@ -102,6 +102,17 @@ describe('ZooKeeperConnection', () => {
     expect(results).toEqual([{ path: '/x/t' }]);
   });
 
+  /** A connection with a short session through a proxy the test can cut, and the events it fired. */
+  async function openThroughProxy(): Promise<{ proxy: TcpProxy; zkc: ZooKeeperConnection; events: string[] }> {
+    const proxy = await startTcpProxy(zk.host, zk.port);
+    proxies.push(proxy);
+    const zkc = await open({ connectString: proxy.address, sessionTimeoutMs: 1_000, spinDelayMs: 100 });
+    const events: string[] = [];
+    zkc.on('disconnected', () => events.push('disconnected'));
+    zkc.on('expired', () => events.push('expired'));
+    return { proxy, zkc, events };
+  }
+
   it('fails to connect with CONNECT_TIMEOUT when nobody answers', async () => {
     const port = await freePort();
     const error = await rejectionOf(
@@ -113,12 +124,7 @@ describe('ZooKeeperConnection', () => {
   it('surfaces a session expiry as an event and fails later calls with SESSION_EXPIRED', async () => {
     const admin = await open();
     await admin.mkdirp(base);
-    const proxy = await startTcpProxy(zk.host, zk.port);
-    proxies.push(proxy);
-    const zkc = await open({ connectString: proxy.address, sessionTimeoutMs: 1_000, spinDelayMs: 100 });
-    const events: string[] = [];
-    zkc.on('disconnected', () => events.push('disconnected'));
-    zkc.on('expired', () => events.push('expired'));
+    const { proxy, zkc, events } = await openThroughProxy();
     await zkc.create(`${base}/owner`, Buffer.alloc(0), 'ephemeral');
     expect(await admin.exists(`${base}/owner`)).toBeDefined();
 
@@ -136,12 +142,7 @@ describe('ZooKeeperConnection', () => {
   }, 30_000);
 
   it('counts a session cut off for longer than its timeout as expired, though no server says so', async () => {
-    const proxy = await startTcpProxy(zk.host, zk.port);
-    proxies.push(proxy);
-    const zkc = await open({ connectString: proxy.address, sessionTimeoutMs: 1_000, spinDelayMs: 100 });
-    const events: string[] = [];
-    zkc.on('disconnected', () => events.push('disconnected'));
-    zkc.on('expired', () => events.push('expired'));
+    const { proxy, zkc, events } = await openThroughProxy();
 
     await proxy.cut();
     await waitFor(() => events.includes('disconnected'), { description: 'the disconnection' });
