@@ -85,8 +85,7 @@ function outputCollector(graph: JobGraph, vertexId: string, host: ChainHost, out
       write: (record: StreamRecord): void => {
         // Without a key, the partitioner reports the graph error.
         if (record.key === undefined) return send(record);
-        combiner.fold(record.key, record.value);
-        if (combiner.size >= COMBINER_MAX_KEYS) flush();
+        if (combiner.fold(record.key, record.value) && combiner.size >= COMBINER_MAX_KEYS) flush();
       },
       flush,
     };

@@ -26,9 +26,9 @@ export class RollingAggregateOperator extends ForwardingOperator {
   }
 }
 
-/** Aggregates per key, holding each key's value and its key until `flush`. */
+/** Aggregates per key, holding each key's value until `flush`. */
 export class KeyedFolder {
-  private readonly state = new KeyedMap<{ readonly key: KeyValue; value: unknown }>();
+  private readonly state = new KeyedMap<unknown>();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -39,20 +39,20 @@ export class KeyedFolder {
     return this.state.size;
   }
 
-  fold(key: KeyValue, value: unknown): void {
-    const entry = this.state.get(key);
-    if (entry === undefined) {
-      this.state.set(key, { key, value: this.ctx.aggregate(key, this.aggregation, undefined, value) });
-    } else {
-      entry.value = this.ctx.aggregate(key, this.aggregation, entry.value, value);
-    }
+  /** Folds `value` into its key's aggregate; true when the key is new. */
+  fold(key: KeyValue, value: unknown): boolean {
+    const state = this.state.get(key);
+    const next = this.ctx.aggregate(key, this.aggregation, state, value);
+    // An aggregate updated in place (a tuple's field sum) is already there.
+    if (next !== state || state === undefined) this.state.set(key, next);
+    return state === undefined;
   }
 
   /** Hands over every key's aggregate and forgets them. */
   flush(emit: (key: KeyValue, value: unknown) => void): void {
-    const entries = [...this.state.values()];
+    const entries = [...this.state.entries()];
     this.state.clear();
-    for (const { key, value } of entries) emit(key, value);
+    for (const [key, value] of entries) emit(key, value);
   }
 }
 
