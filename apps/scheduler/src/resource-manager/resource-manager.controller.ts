@@ -145,7 +145,7 @@ export class ResourceManagerController implements ResourceManagerServiceHandlers
 
   @GrpcMethod(RESOURCE_MANAGER_GRPC.serviceName, 'ListWorkers')
   listWorkers(): ListWorkersResponse {
-    return { workers: this.pool.workers().map(workerInfo), desired_workers: this.pool.desiredWorkers };
+    return this.call(() => ({ workers: this.pool.workers().map(workerInfo), desired_workers: this.pool.desiredWorkers }));
   }
 
   /** The full list, then one event per changed worker, until the client cancels or the resource manager stops. */

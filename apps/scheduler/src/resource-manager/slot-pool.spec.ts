@@ -67,6 +67,17 @@ describe('SlotPool', () => {
   }
 
   describe('registration', () => {
+    it('asks TaskManagers and listers to come back while the fleet loads its workers (a restart or a takeover), rather than refusing them', () => {
+      fleet.workersLoaded = false;
+      const pool = startPool({ minWorkers: 1 });
+      const [taskId] = fleet.launchAll();
+      expect(errorCode(() => pool.register(registration(taskId, 2)))).toBe(ResourceManagerErrorCode.NOT_RUNNING);
+      expect(errorCode(() => pool.workers())).toBe(ResourceManagerErrorCode.NOT_RUNNING);
+      fleet.workersLoaded = true;
+      pool.register(registration(taskId, 2));
+      expect(pool.workers()).toEqual([expect.objectContaining({ taskManager: expect.objectContaining({ slotsTotal: 2 }) })]);
+    });
+
     it('refuses a task that is not a Launched worker, and a malformed registration', () => {
       const pool = startPool({ minWorkers: 1 });
       expect(errorCode(() => pool.register(registration('taskmanager-09999', 2)))).toBe(ResourceManagerErrorCode.NOT_LAUNCHED);

@@ -316,6 +316,7 @@ export class SlotPool {
       throw invalid(`TaskManager '${taskId}' has no valid RPC address (host:port), got '${registration.rpcAddress}'`);
     }
     if (registration.instanceId === '') throw invalid(`TaskManager '${taskId}' sent no instance ID`);
+    this.assertWorkersLoaded();
     const worker = this.fleet.workerView(taskId);
     if (worker?.state !== 'Launched' || this.releasing.has(taskId)) {
       const what = worker === undefined ? 'is not a worker of this scheduler' : this.releasing.has(taskId) ? 'is being released' : `is ${worker.state}, not Launched`;
@@ -376,8 +377,12 @@ export class SlotPool {
     this.watchHeartbeat(taskManager);
   }
 
-  /** Every worker of the fleet, in task ID order, with its TaskManager when registered. */
+  /**
+   * Every worker of the fleet, in task ID order, with its TaskManager when registered.
+   * @throws ResourceManagerError `NOT_RUNNING` while the fleet loads its workers
+   */
   workers(): WorkerStatus[] {
+    this.assertWorkersLoaded();
     return [...this.fleet.workerViews()]
       .sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0))
       .map((worker) => this.workerStatus(worker));
@@ -729,6 +734,13 @@ export class SlotPool {
         this.releasing.delete(taskId);
         this.settle([taskId]);
       });
+    }
+  }
+
+  /** Answers "try again" rather than "not ours" while the workers are loading (a restart, a takeover). */
+  private assertWorkersLoaded(): void {
+    if (!this.fleet.workersLoaded) {
+      throw new ResourceManagerError(ResourceManagerErrorCode.NOT_RUNNING, 'The resource manager is still loading its workers (it has just started or taken over); try again shortly');
     }
   }
 

@@ -19,6 +19,12 @@ export interface WorkerFleet {
    * heartbeating.
    */
   failWorker(taskId: string, reason: string): Promise<void>;
+  /**
+   * The workers the store holds are loaded (the first subscription was handled). Until then a
+   * scheduler that just started, or took over as leader, cannot tell a TaskManager of its own from
+   * a stranger, nor list its workers.
+   */
+  readonly workersLoaded: boolean;
   /** Every worker the store holds, with what Mesos last said about its task. */
   workerViews(): WorkerView[];
   /** One worker, without copying the others (the pool asks per registration and per timer). */

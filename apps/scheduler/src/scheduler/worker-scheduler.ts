@@ -248,6 +248,7 @@ export class WorkerScheduler implements WorkerFleet {
   private deregistration: Promise<Deregistration> | undefined;
   private currentState: WorkerSchedulerState = { name: 'idle' };
   private workers = new Map<string, Worker>();
+  private loaded = false;
   private readonly taskStates = new Map<string, mesos.v1.TaskState>();
   private readonly offerBuffer: BufferedOffer[] = [];
   /** Unused offers kept for workers requested soon, by offer ID, oldest first. */
@@ -317,6 +318,10 @@ export class WorkerScheduler implements WorkerFleet {
   }
 
   /** Every worker the store holds, with what Mesos last said about its task. */
+  get workersLoaded(): boolean {
+    return this.loaded;
+  }
+
   workerViews(): WorkerView[] {
     return [...this.workers.values()].map((worker) => this.view(worker));
   }
@@ -576,6 +581,7 @@ export class WorkerScheduler implements WorkerFleet {
     }
     this.frameworkId = notice.frameworkId;
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
+    this.loaded = true;
     this.recoverHistories(notice.frameworkId);
     if (generation > 1) this.activity.resubscription();
     for (const worker of this.workers.values()) this.announce(worker);
@@ -1277,6 +1283,7 @@ export class WorkerScheduler implements WorkerFleet {
     this.unconfirmed.clear();
     this.reconcileAttempt = 0;
     this.workers = new Map((await this.store.list()).map((worker) => [worker.taskId, worker]));
+    this.loaded = true;
     for (const worker of this.workers.values()) {
       if (worker.state !== 'Launched') continue;
       await this.releaseRecord(worker, false, `its task ended with framework '${removed.frameworkId ?? '?'}', which the master removed`);

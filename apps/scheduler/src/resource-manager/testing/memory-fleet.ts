@@ -12,6 +12,8 @@ export const MEMORY_FRAMEWORK_ID = 'memory-framework';
  */
 export class MemoryFleet implements WorkerFleet {
   desired = 0;
+  /** Settable: a fleet that has not loaded its workers yet. */
+  workersLoaded = true;
   /** What {@link schedulerStatus} answers, besides the desired and pending workers; set freely. */
   status: Omit<SchedulerStatus, 'desiredWorkers' | 'pendingWorkers'> = {
     frameworkName: 'memory',
