@@ -57,6 +57,9 @@ export interface RegistrationInfo {
   readonly target: string;
 }
 
+/** How soon a heartbeat follows one that found the resource manager unreachable. */
+const UNREACHABLE_RETRY_MS = 250;
+
 /** Why a registration was lost. */
 export type LostReason =
   /** A heartbeat was answered NOT_FOUND: the scheduler restarted, a new leader took over, or it expired the registration. */
@@ -275,22 +278,32 @@ export class TaskManagerRegistration {
     const request = { task_id: this.options.taskId, registration_id: registrationId };
     let lastAck = performance.now();
     let sentAt = lastAck;
+    let intervalMs = heartbeatIntervalMs;
+    let failures = 0;
     for (;;) {
-      await pause(Math.max(0, sentAt + heartbeatIntervalMs - performance.now()), signal);
+      await pause(Math.max(0, sentAt + intervalMs - performance.now()), signal);
       if (signal.aborted) return undefined;
       sentAt = performance.now();
       const left = heartbeatTimeoutMs - (sentAt - lastAck);
       try {
         await this.channel.unary('Heartbeat', request, Math.max(1, Math.min(this.options.callTimeoutMs, left)), signal);
         lastAck = performance.now();
+        intervalMs = heartbeatIntervalMs;
+        failures = 0;
       } catch (caught) {
         if (signal.aborted) return undefined;
         const error = toClientError(caught, `Heartbeat of '${this.options.taskId}'`);
         if (error.code === ResourceManagerClientErrorCode.UNKNOWN_REGISTRATION) return { reason: 'unknown-registration', error };
         if (FATAL.has(error.code) || error.code === ResourceManagerClientErrorCode.CLOSED) throw error;
-        if (error.code === ResourceManagerClientErrorCode.UNAVAILABLE) this.channel.invalidate();
+        if (error.code === ResourceManagerClientErrorCode.UNAVAILABLE) {
+          // The next heartbeat looks the resource manager up again: a standby that took over answers
+          // it NOT_FOUND, and the TaskManager registers with it at once rather than a whole interval later.
+          this.channel.invalidate();
+          intervalMs = Math.min(heartbeatIntervalMs, UNREACHABLE_RETRY_MS);
+        }
         if (performance.now() - lastAck >= heartbeatTimeoutMs) return { reason: 'heartbeat-timeout', error };
-        this.logger.info(`A heartbeat of TaskManager '${this.options.taskId}' failed: ${error.message}; trying again`);
+        failures += 1;
+        this.logger[failures === 1 ? 'info' : 'debug'](`A heartbeat of TaskManager '${this.options.taskId}' failed: ${error.message}; trying again`);
       }
     }
   }
