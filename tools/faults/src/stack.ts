@@ -46,8 +46,8 @@ export interface WorkerCheck {
   readonly orphans: readonly string[];
   /** Task ids the master lists more than once among live tasks, or live again after they ended. */
   readonly duplicates: readonly string[];
-  /** Running workers whose TaskManager is registered with the resource manager. */
-  readonly registered: number;
+  /** Running workers whose TaskManager is registered with the resource manager, by task id. */
+  readonly registered: readonly string[];
   /** The scheduler's framework is subscribed to the master (not merely recovered from the agents after a failover). */
   readonly subscribed: boolean;
   /** Set when the scheduler could not be asked (not an error of the check: the service is down). */
@@ -128,7 +128,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // With standbys, the resource manager is wherever the scheduler leader is, and a client reaches
   // any gateway that is up (all of them take submissions).
   const schedulerLeader = zk ? new LeaderRetrieval({ connectString: zk.connectString, sessionTimeoutMs: 10_000, path: schedulerLatchPath(ZK_ROOT, ZK_CLUSTER_ID) }) : undefined;
-  const slots = new SlotRequester({ target: schedulerLeader ? () => schedulerLeader.address() : `127.0.0.1:${cluster.ports.resourceManager}`, callTimeoutMs: 3_000 });
+  // Retried every 200 ms at most while the scheduler is away, so that recovery and takeover times are
+  // the cluster's, not a client's backoff (which grows to 5 s by default).
+  const slots = new SlotRequester({
+    target: schedulerLeader ? () => schedulerLeader.address() : `127.0.0.1:${cluster.ports.resourceManager}`,
+    callTimeoutMs: 3_000,
+    backoff: { initialMs: 100, maxMs: 200 },
+  });
   const jobs = new JobServiceClient(cluster.appMasters.map((appMaster) => `127.0.0.1:${appMaster.ports.gateway}`));
   // Straight to the server, not through the proxy the cluster's sessions go through: the suite watches, it is not under test.
   const observer = zk ? await ZooKeeperConnection.connect({ connectString: zk.connectString, sessionTimeoutMs: 10_000 }) : undefined;
@@ -201,7 +207,7 @@ async function checkWorkers(cluster: SessionCluster<LocalMesos>, slots: SlotRequ
   try {
     ({ workers, desiredWorkers: desired } = await slots.listWorkers({ timeoutMs: 3_000 }));
   } catch (error) {
-    return { desired: Number.NaN, running, orphans: [], duplicates, registered: 0, subscribed, schedulerError: (error as Error).message };
+    return { desired: Number.NaN, running, orphans: [], duplicates, registered: [], subscribed, schedulerError: (error as Error).message };
   }
   const launched = new Map(workers.filter((worker) => worker.state === 'Launched').map((worker) => [worker.taskId, worker]));
   return {
@@ -209,7 +215,7 @@ async function checkWorkers(cluster: SessionCluster<LocalMesos>, slots: SlotRequ
     running,
     orphans: running.filter((task) => !launched.has(task.id)).map((task) => task.id),
     duplicates,
-    registered: running.filter((task) => launched.get(task.id)?.taskManager !== undefined).length,
+    registered: running.filter((task) => launched.get(task.id)?.taskManager !== undefined).map((task) => task.id),
     subscribed,
   };
 }
@@ -222,7 +228,7 @@ export function workersHealthy(check: WorkerCheck): boolean {
     // More than desired is fine: the scheduler launches workers for pending slot requests and
     // releases them once idle (30 s); fewer, or one without a registered TaskManager, is not.
     check.running.length >= check.desired &&
-    check.registered === check.running.length &&
+    check.registered.length === check.running.length &&
     check.orphans.length === 0 &&
     check.duplicates.length === 0
   );

@@ -50,8 +50,8 @@ export interface ScenarioRow {
   readonly replaced: number;
   /** Seconds from the fault to healthy, the slowest trial; null when a trial never recovered. */
   readonly recoveryS: number | null;
-  /** The recovery is a standby's takeover. */
-  readonly takeover: boolean;
+  /** Seconds from the kill to a standby's takeover, the slowest trial; null when a trial never took over, undefined for other faults. */
+  readonly takeoverS?: number | null;
   /** Why the scenario failed to run, when it did. */
   readonly error?: string;
 }
@@ -84,6 +84,8 @@ interface TrialResult {
   reruns: number;
   replaced: number;
   recoveryS: number | null;
+  /** Undefined when the fault is no takeover. */
+  takeoverS?: number | null;
   check: WorkerCheck;
 }
 
@@ -189,10 +191,15 @@ async function runTrial(stack: Stack, scenario: Scenario, trialId: string, jobs:
   const injected = await scenario.inject({ stack, random, log });
 
   let recoveryS: number | null = null;
+  let takeoverS: number | null = null;
   try {
     await waitFor(
       async () => {
         const check = await stack.checkWorkers();
+        if (takeoverS === null && injected.tookOver && (await injected.tookOver(check))) {
+          takeoverS = (performance.now() - injected.recoveryFrom) / 1000;
+          log(`Taken over in ${takeoverS.toFixed(2)} s`);
+        }
         if (!workersHealthy(check)) return false;
         if (injected.recovered && !(await injected.recovered(check))) return false;
         await stack.jobs.list(1);
@@ -250,17 +257,22 @@ async function runTrial(stack: Stack, scenario: Scenario, trialId: string, jobs:
   const replaced = [...before].filter((id) => !check.running.some((task) => task.id === id)).length;
   if (replaced > 0) log(`${replaced} worker(s) running before the fault are gone after it (replaced, or idle extras released)`);
   log(`Trial done: ${JSON.stringify(summarise(check))}`);
-  return { submitted: accepted.length, finishedCorrectly, lost: accepted.length - finishedCorrectly, duplicatedJobs, reruns, replaced, recoveryS, check };
+  return { submitted: accepted.length, finishedCorrectly, lost: accepted.length - finishedCorrectly, duplicatedJobs, reruns, replaced, recoveryS, ...(injected.tookOver ? { takeoverS } : {}), check };
 }
 
 function summarise(check: WorkerCheck): Record<string, unknown> {
   return { ...check, running: check.running.map((task) => `${task.id}@${task.slave_id}`) };
 }
 
-function rowOf({ name: scenario, takeover = false }: Scenario, results: readonly TrialResult[]): ScenarioRow {
+/** The slowest of `seconds`; null when one is null or there are none. */
+function slowest(seconds: ReadonlyArray<number | null>): number | null {
+  return seconds.length === 0 || seconds.some((value) => value === null) ? null : Math.max(...seconds.map((value) => value ?? 0));
+}
+
+function rowOf({ name: scenario }: Scenario, results: readonly TrialResult[]): ScenarioRow {
   const total = (field: 'submitted' | 'finishedCorrectly' | 'lost' | 'duplicatedJobs' | 'reruns' | 'replaced'): number => results.reduce((sum, result) => sum + result[field], 0);
   const last = results[results.length - 1]?.check;
-  const recoveries = results.map((result) => result.recoveryS);
+  const takeovers = results.flatMap((result) => (result.takeoverS === undefined ? [] : [result.takeoverS]));
   return {
     scenario,
     trials: results.length,
@@ -274,20 +286,19 @@ function rowOf({ name: scenario, takeover = false }: Scenario, results: readonly
     orphans: last?.orphans.length ?? 0,
     duplicateWorkers: last?.duplicates.length ?? 0,
     replaced: total('replaced'),
-    recoveryS: results.length === 0 || recoveries.some((seconds) => seconds === null) ? null : Math.max(...recoveries.map((seconds) => seconds ?? 0)),
-    takeover,
+    recoveryS: slowest(results.map((result) => result.recoveryS)),
+    ...(takeovers.length > 0 ? { takeoverS: slowest(takeovers) } : {}),
   };
 }
 
 function takeoverS(rows: readonly ScenarioRow[]): number | null {
-  const takeovers = rows.filter((row) => row.takeover);
-  if (takeovers.length === 0 || takeovers.some((row) => row.recoveryS === null)) return null;
-  return Number(Math.max(...takeovers.map((row) => row.recoveryS ?? 0)).toFixed(2));
+  const slowestTakeover = slowest(rows.flatMap((row) => (row.takeoverS === undefined ? [] : [row.takeoverS])));
+  return slowestTakeover === null ? null : Number(slowestTakeover.toFixed(2));
 }
 
 /** The report as a table, then the `BENCH` line last. */
 export function formatReport(report: SuiteReport): string[] {
-  const header = ['scenario', 'trials', 'submitted', 'finished ok', 'workers desired/running', 'orphans', 'dup jobs/workers', 'reruns', 'replaced', 'recovery s'];
+  const header = ['scenario', 'trials', 'submitted', 'finished ok', 'workers desired/running', 'orphans', 'dup jobs/workers', 'reruns', 'replaced', 'recovery s', 'takeover s'];
   const body = report.rows.map((row) => [
     row.scenario,
     String(row.trials),
@@ -299,6 +310,7 @@ export function formatReport(report: SuiteReport): string[] {
     String(row.reruns),
     String(row.replaced),
     row.recoveryS === null ? 'never' : row.recoveryS.toFixed(2),
+    row.takeoverS === undefined ? '-' : row.takeoverS === null ? 'never' : row.takeoverS.toFixed(2),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
