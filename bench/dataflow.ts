@@ -50,6 +50,9 @@ async function bundleProgram(): Promise<{ path: string; sha256: string }> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // As `bin/mesoflow run` bundles it (apps/cli/src/program/program-bundle.ts).
+    minify: true,
+    keepNames: true,
     tsconfig: join(REPOSITORY_ROOT, 'tsconfig.base.json'),
     logLevel: 'silent',
   });
