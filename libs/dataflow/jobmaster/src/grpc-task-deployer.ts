@@ -4,12 +4,14 @@
 // and whose replay tells a job master taking over a dead one's run which tasks it left.
 import { Client, credentials as grpcCredentials, status, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { KeyValue } from '@mesoflow/dataflow-api';
+import { systemClock } from '@mesoflow/dataflow-runtime';
 import { mesoflow, TASK_EXECUTOR_GRPC } from '@mesoflow/proto';
 import { attemptKey, describeAttempt, type ExecutionAttemptId } from './attempt-id';
 import { messageOf } from './errors';
 import type { TaskDeploymentDescriptor } from './execution-graph';
 import type { DiscoveredTask, TaskDeployer, TaskFailure, TaskManagerLocation, TaskStateReport, TaskStateReporter } from './ports';
 import { isTerminalTaskState } from './states';
+import { within } from './within';
 
 const v1 = mesoflow.dataflow.v1;
 type TaskEventMessage = mesoflow.dataflow.v1.TaskEvent;
@@ -222,7 +224,7 @@ export class GrpcTaskDeployer implements TaskDeployer {
     const startedAt = Date.now();
     try {
       const watch = await this.watch(jobId, taskManager, timeoutMs);
-      await withDeadline(watch.replayed, startedAt + timeoutMs, () => {
+      await within(systemClock, Math.max(0, startedAt + timeoutMs - Date.now()), watch.replayed, () => {
         watch.call.cancel();
         return new Error(`no answer within ${timeoutMs} ms`);
       });
@@ -391,19 +393,6 @@ function unreachable(what: string, id: ExecutionAttemptId | undefined, rpcAddres
   return new TaskDeployError(TaskDeployErrorCode.UNREACHABLE, `${what} failed: the TaskManager cannot be reached: ${messageOf(error)}`, id, rpcAddress, status.UNAVAILABLE, {
     cause: error,
   });
-}
-
-/** `promise`, or a rejection with `timedOut()`'s error at `deadline` (ms since the epoch). */
-async function withDeadline(promise: Promise<void>, deadline: number, timedOut: () => Error): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(timedOut()), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    await Promise.race([promise, expiry]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function callError(error: unknown, what: string, id: ExecutionAttemptId, rpcAddress: string): TaskDeployError {

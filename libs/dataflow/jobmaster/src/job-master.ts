@@ -14,6 +14,7 @@ import { buildDeploymentDescriptors, slotsNeeded, type TaskDeploymentDescriptor 
 import type { DiscoveredTask, SlotProvider, TaskDeployer, TaskManagerLocation, TaskMetricsReport, TaskStateReport } from './ports';
 import { decideRestart, restartStrategyOf, type FixedDelayRestartStrategy } from './restart-strategy';
 import { isTerminalTaskState, jobTransition, taskTransition, type JobState, type TaskState } from './states';
+import { within } from './within';
 import type { mesoflow } from '@mesoflow/proto';
 
 /** Why a job attempt failed: the first task failure (or slot or deploy failure) of that attempt. */
@@ -568,6 +569,7 @@ export class JobMaster {
    */
   private async discoverEarlierTasks(discovery: Discovery): Promise<{ taskManagers: number; found: FoundTask[]; unanswered: string[] }> {
     const deadline = this.clock.now() + this.discoveryTimeoutMs;
+    const unregistered = (list: WorkerList['workers']): WorkerList['workers'] => list.filter((worker) => worker.state === 'Launched' && worker.taskManager === undefined);
     let workers: WorkerList['workers'];
     for (;;) {
       const leftMs = Math.max(1, deadline - this.clock.now());
@@ -576,19 +578,18 @@ export class JobMaster {
       } catch (error) {
         return { taskManagers: 0, found: [], unanswered: [`the resource manager did not list the TaskManagers: ${messageOf(error)}`] };
       }
-      const registering = workers.some((worker) => worker.state === 'Launched' && worker.taskManager === undefined);
-      if (!registering || this.clock.now() >= deadline || this.stopping.signal.aborted) break;
+      if (unregistered(workers).length === 0 || this.clock.now() >= deadline || this.stopping.signal.aborted) break;
       await sleep(this.clock, Math.min(REGISTRATION_POLL_MS, deadline - this.clock.now()), this.stopping.signal);
     }
-    const unregistered = workers.flatMap((worker) =>
-      worker.state === 'Launched' && worker.taskManager === undefined ? [`TaskManager '${worker.taskId}': not registered with the resource manager within ${this.discoveryTimeoutMs} ms`] : [],
-    );
     const locations = workers.flatMap((worker) => (worker.taskManager === undefined ? [] : [{ taskManagerId: worker.taskId, rpcAddress: worker.taskManager.rpcAddress }]));
     const answers = await Promise.all(locations.map((location) => this.discoverOn(discovery, location)));
     return {
       taskManagers: locations.length,
       found: answers.flatMap((answer) => answer.found),
-      unanswered: [...answers.flatMap((answer) => (answer.unanswered === undefined ? [] : [answer.unanswered])), ...unregistered],
+      unanswered: [
+        ...answers.flatMap((answer) => (answer.unanswered === undefined ? [] : [answer.unanswered])),
+        ...unregistered(workers).map((worker) => `TaskManager '${worker.taskId}': not registered with the resource manager within ${this.discoveryTimeoutMs} ms`),
+      ],
     };
   }
 
@@ -915,19 +916,6 @@ class Deferred<T> {
     if (this.settled) return;
     this.settled = true;
     this.settle(value);
-  }
-}
-
-/** `promise`, or a rejection once `ms` of `clock` time have passed. */
-async function within<T>(clock: Clock, ms: number, promise: Promise<T>): Promise<T> {
-  let cancelTimer = (): void => undefined;
-  const expiry = new Promise<never>((_resolve, reject) => {
-    cancelTimer = clock.setTimer(clock.now() + ms, () => reject(new Error(`no answer within ${ms} ms`)));
-  });
-  try {
-    return await Promise.race([promise, expiry]);
-  } finally {
-    cancelTimer();
   }
 }
 
