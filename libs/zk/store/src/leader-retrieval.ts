@@ -3,7 +3,6 @@
 // wherever the current leader of the scheduler's latch serves, and moves when a standby takes over.
 import type { MesoflowConfig } from '@mesoflow/config';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isZkStoreError, ZkStoreErrorCode } from './errors';
 import { readLeader } from './leader-latch';
 import { ZooKeeperConnection } from './zookeeper-connection';
 import { joinZooKeeperPath } from './zookeeper-worker-store';
@@ -52,12 +51,7 @@ export class LeaderRetrieval {
     const giveUpAt = Date.now() + (this.options.maxWaitMs ?? 5_000);
     for (;;) {
       if (this.closed) throw new Error(`Leader retrieval of '${this.options.path}' is closed`);
-      const connection = await this.open();
-      const leader = await readLeader(connection, this.options.path).catch(async (error: unknown) => {
-        // A client that stopped answering is not waited for again: the next look opens a new session.
-        if (isZkStoreError(error, ZkStoreErrorCode.OPERATION_TIMEOUT)) await this.drop(connection);
-        throw error;
-      });
+      const leader = await readLeader(await this.open(), this.options.path);
       if (leader !== undefined) return leader.address;
       if (Date.now() >= giveUpAt) throw new Error(`No scheduler leads the cluster at ZooKeeper node '${this.options.path}' yet`);
       await sleep(this.options.pollMs ?? 250);
@@ -69,11 +63,6 @@ export class LeaderRetrieval {
     const connection = this.connection;
     this.connection = undefined;
     await (await connection?.catch(() => undefined))?.close();
-  }
-
-  private async drop(connection: ZooKeeperConnection): Promise<void> {
-    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
-    await connection.close();
   }
 
   private async open(): Promise<ZooKeeperConnection> {
